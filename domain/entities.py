@@ -249,6 +249,7 @@ class Adjustment:
     reason: str
     created_by: str
     created_at: datetime
+    version: int = 0
 
 
 @dataclass

@@ -51,9 +51,7 @@ def bucket_due_range(bucket: AgingBucket, today: date) -> tuple[date | None, dat
     return dpd_due_range(bounds[0], bounds[1], today)
 
 
-def dpd_due_range(
-    min_dpd: int | None, max_dpd: int | None, today: date
-) -> tuple[date | None, date | None]:
+def dpd_due_range(min_dpd: int | None, max_dpd: int | None, today: date) -> tuple[date | None, date | None]:
     """Translate a days-past-due range into the inclusive due-date range it covers on `today`."""
     due_from = today - timedelta(days=max_dpd) if max_dpd is not None else None
     due_to = today - timedelta(days=min_dpd) if min_dpd is not None else None

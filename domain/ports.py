@@ -11,8 +11,8 @@ from domain.entities import (
     Adjustment,
     AuditEntry,
     Debt,
-    DebtState,
     Debtor,
+    DebtState,
     Dispute,
     DomainEvent,
     Payment,
@@ -65,9 +65,7 @@ class Transaction:
         self.saves.append((entity, entity.version))
 
     def item_count(self) -> int:
-        return (
-            len(self.saves) + len(self.claims) + len(self.releases) + len(self.audits) + len(self.events)
-        )
+        return len(self.saves) + len(self.claims) + len(self.releases) + len(self.audits) + len(self.events)
 
 
 @dataclass(frozen=True)

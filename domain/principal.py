@@ -1,0 +1,86 @@
+"""Who is calling, and what each role may do (the permission matrix in the README comes from here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import Forbidden
+
+
+class Role(StrEnum):
+    ADMIN = "ADMIN"
+    SUPERVISOR = "SUPERVISOR"
+    AGENT = "AGENT"
+    PARTNER = "PARTNER"
+
+
+class Action(StrEnum):
+    TENANT_READ = "tenant:read"
+    TENANT_UPDATE = "tenant:update"
+    PORTFOLIO_READ = "portfolio:read"
+    PORTFOLIO_WRITE = "portfolio:write"
+    DEBTOR_READ = "debtor:read"
+    DEBTOR_CREATE = "debtor:create"
+    DEBTOR_UPDATE = "debtor:update"
+    DEBT_READ = "debt:read"
+    DEBT_WRITE = "debt:write"
+    DEBT_IMPORT = "debt:import"
+    PAYMENT_READ = "payment:read"
+    PAYMENT_RECORD = "payment:record"
+    PAYMENT_REVERSE = "payment:reverse"
+    DEBT_ADJUST = "debt:adjust"
+    DISPUTE_OPEN = "dispute:open"
+    DISPUTE_RESOLVE = "dispute:resolve"
+    DEBT_WRITE_OFF = "debt:write-off"
+    AUDIT_READ = "audit:read"
+
+
+_A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.TENANT_READ: frozenset({_A, _S, _G}),
+    Action.TENANT_UPDATE: frozenset({_A}),
+    Action.PORTFOLIO_READ: frozenset({_A, _S, _G}),
+    Action.PORTFOLIO_WRITE: frozenset({_A, _S}),
+    Action.DEBTOR_READ: frozenset({_A, _S, _G}),
+    Action.DEBTOR_CREATE: frozenset({_A, _S}),
+    Action.DEBTOR_UPDATE: frozenset({_A, _S, _G}),
+    Action.DEBT_READ: frozenset({_A, _S, _G}),
+    Action.DEBT_WRITE: frozenset({_A, _S}),
+    Action.DEBT_IMPORT: frozenset({_A, _S}),
+    Action.PAYMENT_READ: frozenset({_A, _S, _G, _P}),
+    Action.PAYMENT_RECORD: frozenset({_A, _S, _G}),
+    Action.PAYMENT_REVERSE: frozenset({_A, _S}),
+    Action.DEBT_ADJUST: frozenset({_A, _S}),
+    Action.DISPUTE_OPEN: frozenset({_A, _S, _G}),
+    Action.DISPUTE_RESOLVE: frozenset({_A, _S}),
+    Action.DEBT_WRITE_OFF: frozenset({_A}),
+    Action.AUDIT_READ: frozenset({_A, _S}),
+}
+"""Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    tenant: str
+    role: Role
+    agent_id: str | None = None
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role is Role.AGENT
+
+    def can(self, action: Action) -> bool:
+        return self.role in PERMISSIONS[action]
+
+    def require(self, action: Action) -> None:
+        if not self.can(action):
+            raise Forbidden(f"role {self.role} may not {action}")
+
+    def sees_agent(self, assigned_agent_id: str | None) -> bool:
+        """Whether this principal's scope covers a record assigned to `assigned_agent_id`."""
+        if not self.is_agent:
+            return True
+        return self.agent_id is not None and assigned_agent_id == self.agent_id
