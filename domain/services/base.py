@@ -49,6 +49,9 @@ class UseCase:
         """The calendar day in the tenant's time zone."""
         return local_date(self.now(), tenant.time_zone)
 
+    def today_in(self, time_zone: str) -> date:
+        return local_date(self.now(), time_zone)
+
     def audit(
         self,
         tx: Transaction,

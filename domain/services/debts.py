@@ -146,7 +146,11 @@ class Debts(UseCase):
             if f.agent_id not in (None, principal.agent_id):
                 return Page([], None, False)
             f = DebtFilter(**{**f.__dict__, "agent_id": principal.agent_id or "-"})
-        today = self.today(self.settings(principal))
+        # Only date-relative filters need the tenant's calendar day (one read saved otherwise).
+        relative = f.status in (DebtStatus.CURRENT, DebtStatus.OVERDUE) or any(
+            v is not None for v in (f.min_days_past_due, f.max_days_past_due, f.aging_bucket)
+        )
+        today = self.today(self.settings(principal)) if relative else self.today_in("UTC")
         query = to_query(f, today)
         if query.due_from and query.due_to and query.due_from > query.due_to:
             return Page([], None, False)

@@ -1,0 +1,88 @@
+"""The HTTP entry: Starlette with /graphql (GraphiQL on GET) and /healthz."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from api.auth import AuthError, principal_from_lambda_event, verify_bearer
+from domain.principal import Principal
+from domain.services import Ledger
+from schema.context import Context
+from schema.root import schema
+
+PRINCIPAL_KEY = "recaudo.principal"
+
+
+class LedgerGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI app with our per-request context (the principal was set by RequireAuth)."""
+
+    def __init__(self, ledger: Ledger, graphiql_token: str | None = None) -> None:
+        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
+        self.ledger = ledger
+        if graphiql_token:
+            # Local development only: GraphiQL starts with a working Authorization header.
+            header = json.dumps({"Authorization": f"Bearer {graphiql_token}"})
+            self.graphql_ide_html = self.graphql_ide_html.replace(
+                "const defaultHeaders = {};", f"const defaultHeaders = {header};"
+            )
+
+    async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:
+        principal = request.scope.get(PRINCIPAL_KEY)
+        if not isinstance(principal, Principal):  # pragma: no cover - RequireAuth always sets it
+            raise AuthError("unauthenticated")
+        return Context.create(principal, self.ledger)
+
+
+def authenticate(scope: Scope, authorization: str | None) -> Principal:
+    event = scope.get("aws.event")
+    if isinstance(event, dict) and event.get("requestContext", {}).get("authorizer"):
+        return principal_from_lambda_event(event)
+    return verify_bearer(authorization)
+
+
+class RequireAuth:
+    """Every GraphQL operation needs a valid bearer token; only the GraphiQL page (GET) is open."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] != "GET":
+            request = Request(scope)
+            try:
+                scope[PRINCIPAL_KEY] = authenticate(scope, request.headers.get("authorization"))
+            except AuthError as err:
+                response = JSONResponse(
+                    {"errors": [{"message": str(err), "extensions": {"code": "UNAUTHENTICATED"}}]},
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(ledger: Ledger | None = None, graphiql_token: str | None = None) -> Starlette:
+    if ledger is None:
+        from infra.container import build_ledger
+
+        ledger = build_ledger()
+    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token))
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )

@@ -1,0 +1,1 @@
+"""The GraphQL contract: Strawberry types, queries and mutations, one module per feature."""

@@ -1,0 +1,37 @@
+"""The composed schema, with the limits every request runs under."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from schema.common import ApiError
+from schema.mutations import Mutation
+from schema.queries import Query
+from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+
+
+def _mask(error: GraphQLError) -> bool:
+    """Hide everything but our own API errors and GraphQL validation errors (no stack traces, ever)."""
+    original = error.original_error
+    if original is None:
+        return False
+    return not isinstance(original, ApiError) and not isinstance(error, ApiError)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[PortfolioNode, DebtorNode, DebtNode, PaymentNode, AuditEntry],
+    extensions=[
+        QueryDepthLimiter(max_depth=MAX_DEPTH),
+        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        MaskErrors(should_mask_error=_mask, error_message="Unexpected error."),
+    ],
+)
