@@ -6,9 +6,9 @@ import json
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -51,11 +51,14 @@ def authenticate(scope: Scope, authorization: str | None) -> Principal:
 class RequireAuth:
     """Every GraphQL operation needs a valid bearer token; only the GraphiQL page (GET) is open."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: LedgerGraphQL) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] != "GET":
+        if scope["type"] == "http" and scope["method"] == "GET":
+            await HTMLResponse(self.app.graphql_ide_html)(scope, receive, send)
+            return
+        if scope["type"] == "http":
             request = Request(scope)
             try:
                 scope[PRINCIPAL_KEY] = authenticate(scope, request.headers.get("authorization"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import threading
 
 from domain.clock import Clock
 
@@ -20,14 +21,26 @@ def _b32(value: int, length: int) -> str:
 
 
 class TimeOrderedIds:
-    """ULID-shaped ids (48-bit milliseconds + 80 random bits), sortable by creation time."""
+    """ULID-shaped ids (48-bit milliseconds + 80 random bits), sortable by creation time.
+
+    Monotonic within a process: ids made in the same millisecond increment the random part, so
+    records written in one instant (one transaction, or a fixed test clock) keep their order.
+    """
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
+        self._lock = threading.Lock()
+        self._last = (0, 0)
 
     def new_id(self) -> str:
         millis = int(self._clock.now().timestamp() * 1000)
-        rand = int.from_bytes(os.urandom(10), "big")
+        with self._lock:
+            last_millis, last_rand = self._last
+            if millis <= last_millis:
+                millis, rand = last_millis, (last_rand + 1) % (1 << 80)
+            else:
+                rand = int.from_bytes(os.urandom(10), "big") >> 1  # headroom for increments
+            self._last = (millis, rand)
         return _b32(millis, 10) + _b32(rand, 16)
 
 

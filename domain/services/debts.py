@@ -191,7 +191,7 @@ class Debts(UseCase):
             raise DomainError(
                 ErrorCode.CURRENCY_MISMATCH, f"portfolio is in {portfolio.currency}", "currency"
             )
-        issue_date = data.issue_date or today
+        issue_date = data.issue_date or min(today, data.due_date)
         if data.due_date < issue_date:
             raise DomainError(ErrorCode.INVALID_DATE, "due date is before the issue date", "dueDate")
         external_id = clean_text(data.external_id, "externalId", max_len=100) or self.deps.ids.new_id()

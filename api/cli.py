@@ -1,0 +1,183 @@
+"""The `recaudo` command: run the whole stack on one machine, issue dev tokens, export the SDL.
+
+Heavy imports (moto, boto3, strawberry, uvicorn) live inside the subcommands so `recaudo token` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROLES = ("ADMIN", "SUPERVISOR", "AGENT", "PARTNER")
+DEMO_TENANT = "demo"
+DEMO_AGENT = "ag-lucia"
+PORTFOLIOS_QUERY = "{ portfolios { edges { node { id name currency } } } }"
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"recaudo: {message}", file=sys.stderr)
+    return code
+
+
+def _banner(host: str, port: int, admin_token: str, agent_token: str, seeded: str | None) -> str:
+    base = f"http://{host}:{port}"
+    body = '{"query": "' + PORTFOLIOS_QUERY + '"}'
+    lines = [
+        "",
+        "Recaudo is running on the embedded AWS (moto).",
+        f"  GraphiQL  {base}/graphql   (opens with the ADMIN token below)",
+        f"  health    {base}/healthz",
+        f"  AWS       {os.environ.get('RECAUDO_AWS_ENDPOINT', '')} (table {os.environ.get('RECAUDO_TABLE')})",
+        f"  data      {seeded}" if seeded else "  data      not seeded (--no-seed)",
+        "",
+        f"ADMIN token (tenant {DEMO_TENANT}, 8 h):",
+        f"  {admin_token}",
+        f"AGENT token (tenant {DEMO_TENANT}, agent {DEMO_AGENT}):",
+        f"  {agent_token}",
+        "",
+        "Try it:",
+        f"  curl -s {base}/graphql \\",
+        f"    -H 'Authorization: Bearer {admin_token}' \\",
+        "    -H 'Content-Type: application/json' \\",
+        f"    -d '{body}'",
+        "",
+        "More tokens: recaudo token --tenant demo --role SUPERVISOR.  Ctrl-C stops everything.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    from infra.local import LocalAwsError, bootstrap, ensure_port_free, start_local_aws, stop_local_aws
+
+    try:
+        ensure_port_free(args.host, args.port, "cannot serve the API", "Choose another one with --port.")
+        endpoint = start_local_aws(args.host, args.aws_port)
+        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
+    except LocalAwsError as err:
+        return _fail(str(err))
+    try:
+        import uvicorn
+
+        from api.app import create_app
+        from api.auth import issue_token
+        from infra.container import build_ledger
+
+        ledger = build_ledger()
+        seeded = None
+        if not args.no_seed:
+            from infra.seed import seed_demo
+
+            print("Seeding the demo tenant…", flush=True)
+            seeded = seed_demo(ledger, ledger.deps.clock).describe()
+        admin_token = issue_token(DEMO_TENANT, "ADMIN", sub="dev-admin")
+        agent_token = issue_token(DEMO_TENANT, "AGENT", sub="lucia", agent_id=DEMO_AGENT)
+        print(_banner(args.host, args.port, admin_token, agent_token, seeded), flush=True)
+        app = create_app(ledger, graphiql_token=admin_token)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        stop_local_aws()
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from api.auth import issue_token
+
+    role = args.role.upper()
+    if role not in ROLES:
+        return _fail(f"--role must be one of {', '.join(ROLES)} (got {args.role!r})", 2)
+    if role == "AGENT" and not args.agent_id:
+        return _fail("an AGENT token needs --agent-id", 2)
+    if args.ttl <= 0:
+        return _fail("--ttl must be a positive number of seconds", 2)
+    print(issue_token(args.tenant, role, sub=args.sub, agent_id=args.agent_id, ttl_seconds=args.ttl))
+    return 0
+
+
+def _schema_path() -> Path:
+    import schema
+
+    return Path(next(iter(schema.__path__))) / "schema.graphql"
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    from schema.root import schema
+
+    sdl = schema.as_str().rstrip("\n") + "\n"
+    path = Path(args.output) if args.output else _schema_path()
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != sdl:
+            return _fail(
+                f"{path} is out of date: run `recaudo export-schema` (or `make schema`) and commit it"
+            )
+        print(f"{path} is up to date")
+        return 0
+    path.write_text(sdl, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    if not os.environ.get("RECAUDO_AWS_ENDPOINT"):
+        return _fail(
+            "RECAUDO_AWS_ENDPOINT is not set: point it at the running local stack, "
+            "e.g. RECAUDO_AWS_ENDPOINT=http://127.0.0.1:5000 recaudo seed"
+        )
+    from infra.container import build_ledger
+    from infra.local import LocalAwsError, bootstrap, start_local_aws
+    from infra.seed import seed_demo
+
+    try:
+        endpoint = start_local_aws()  # reuses the endpoint from the environment
+        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
+    except LocalAwsError as err:
+        return _fail(str(err))
+    ledger = build_ledger()
+    print(seed_demo(ledger, ledger.deps.clock).describe())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="recaudo", description="Recaudo collections platform, local tools.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    dev = sub.add_parser("dev", help="run the API with an embedded AWS (moto) and demo data")
+    dev.add_argument(
+        "--host", default="127.0.0.1", help="interface for the API and moto (default %(default)s)"
+    )
+    dev.add_argument("--port", type=int, default=8000, help="API port (default %(default)s)")
+    dev.add_argument("--aws-port", type=int, default=5000, help="moto server port (default %(default)s)")
+    dev.add_argument("--no-seed", action="store_true", help="start with an empty table")
+    dev.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+    dev.set_defaults(func=cmd_dev)
+
+    token = sub.add_parser("token", help="print a bearer JWT the local server accepts")
+    token.add_argument("--tenant", required=True)
+    token.add_argument("--role", required=True, help=" | ".join(ROLES))
+    token.add_argument("--sub", default="dev-user", help="subject (default %(default)s)")
+    token.add_argument("--agent-id", help="required with --role AGENT")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds (default %(default)s)")
+    token.set_defaults(func=cmd_token)
+
+    export = sub.add_parser("export-schema", help="write schema/schema.graphql from the Strawberry schema")
+    export.add_argument("--check", action="store_true", help="exit 1 if the file differs instead of writing")
+    export.add_argument("--output", help="another path to write")
+    export.set_defaults(func=cmd_export_schema)
+
+    seed = sub.add_parser("seed", help="seed the demo tenant into the stack at RECAUDO_AWS_ENDPOINT")
+    seed.set_defaults(func=cmd_seed)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
