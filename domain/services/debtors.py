@@ -179,10 +179,12 @@ class Debtors(UseCase):
         principal.require(Action.DEBTOR_CREATE)
         tenant = self.settings(principal)
         debtor = self.build(principal, tenant.country, data)
-        tx = Transaction()
-        self.stage_new(tx, principal, debtor)
         if self.repo.get_claim(principal.tenant, ClaimKind.DEBTOR_EXTERNAL_ID, debtor.external_id):
             raise _duplicate()
+        if self.repo.get_debtor(principal.tenant, debtor.id) is not None:
+            debtor.id = self.deps.ids.new_id()  # the derived id belongs to a debtor renamed since
+        tx = Transaction()
+        self.stage_new(tx, principal, debtor)
         try:
             self.repo.commit(principal.tenant, tx)
         except (UniquenessConflict, ConcurrencyConflict):

@@ -75,8 +75,8 @@ class DebtFilter:
     currency: str | None = None
 
 
-def debt_id_for(tenant: str, external_id: str) -> str:
-    return derived_id(tenant, "debt", external_id)
+def debt_id_for(tenant: str, debtor_id: str, external_id: str) -> str:
+    return derived_id(tenant, "debt", debtor_id, external_id)
 
 
 def debt_event_data(debt: Debt) -> dict[str, Any]:
@@ -166,10 +166,12 @@ class Debts(UseCase):
         if portfolio is None:
             raise NotFound("portfolio", "portfolioId")
         debt = self.build(principal, debtor, portfolio, data, self.today(tenant), tenant.currency)
-        tx = Transaction()
-        self.stage_new(tx, principal, debt)
         if self.repo.get_claim(principal.tenant, ClaimKind.DEBT_EXTERNAL_ID, debt.external_id):
             raise _duplicate()
+        if self.repo.get_debt(principal.tenant, debtor.id, debt.id) is not None:
+            debt.id = self.deps.ids.new_id()  # the derived id belongs to a debt renamed since
+        tx = Transaction()
+        self.stage_new(tx, principal, debt)
         try:
             self.repo.commit(principal.tenant, tx)
         except (UniquenessConflict, ConcurrencyConflict):
@@ -197,7 +199,7 @@ class Debts(UseCase):
         external_id = clean_text(data.external_id, "externalId", max_len=100) or self.deps.ids.new_id()
         return Debt(
             tenant=principal.tenant,
-            id=debt_id_for(principal.tenant, external_id),
+            id=debt_id_for(principal.tenant, debtor.id, external_id),
             debtor_id=debtor.id,
             portfolio_id=portfolio.id,
             external_id=external_id,
@@ -243,14 +245,14 @@ class Debts(UseCase):
                 tx.releases.append(Claim(ClaimKind.DEBT_EXTERNAL_ID, debt.external_id))
                 tx.claims.append(Claim(ClaimKind.DEBT_EXTERNAL_ID, new_ext, f"{debt.debtor_id}/{debt.id}"))
                 debt.external_id = new_ext
-        self._stage_change(tx, principal, debt, before, was, "debtUpdate")
+        self.stage_change(tx, principal, debt, before, was, "debtUpdate")
         try:
             self.repo.commit(principal.tenant, tx)
         except UniquenessConflict:
             raise _duplicate() from None
         return debt
 
-    def _stage_change(
+    def stage_change(
         self,
         tx: Transaction,
         principal: Principal,
@@ -319,7 +321,7 @@ class Debts(UseCase):
             debt.fee_total += value
         tx = Transaction()
         tx.save(adjustment)
-        self._stage_change(
+        self.stage_change(
             tx,
             principal,
             debt,

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.entities import Channel, ContactKind, Debt, DebtKind, Debtor, PartyKind
+from domain.entities import Channel, ContactKind, Debt, DebtKind, Debtor, PartyKind, Portfolio
 from domain.errors import DomainError, ErrorCode, FieldError
-from domain.ports import ClaimKind, Transaction
+from domain.ports import Claim, ClaimKind, Transaction
 from domain.principal import Action, Principal
-from domain.services.base import UseCase
-from domain.services.debtors import ContactInput, DebtorInput, DebtorPatch, Debtors, apply_patch
-from domain.services.debts import DebtInput, DebtPatch, Debts
+from domain.services.base import UseCase, clean_text
+from domain.services.debtors import (
+    ContactInput,
+    DebtorInput,
+    DebtorPatch,
+    Debtors,
+    apply_patch,
+    debtor_id_for,
+)
+from domain.services.debts import DebtInput, DebtPatch, Debts, debt_id_for
 from domain.services.debts import apply_patch as apply_debt_patch
 from domain.snapshot import snapshot
 
@@ -91,9 +99,23 @@ _DEBTOR_FIELDS = ["name", "kind", "document_type", "document_number", "jurisdict
 _DEBT_FIELDS = ["kind", "number", "description", "original_amount", "issue_date", "due_date", "tags"]
 
 
+@dataclass
+class _RowPlan:
+    """What one valid row will write: its own transactions, and the outcome if they land."""
+
+    index: int
+    outcome: str
+    debt: Debt
+    txs: list[Transaction]
+
+
 class DebtImport(UseCase):
     def run(self, principal: Principal, portfolio_id: str, rows: list[ImportRow]) -> ImportResult:
-        """Validate every row; write the valid ones; re-running the same rows writes nothing."""
+        """Validate every row; write the valid ones; re-running the same rows writes nothing.
+
+        Reads are batched (claims, then existing records), new records go out in batch writes,
+        changed ones in one conditional transaction each.
+        """
         principal.require(Action.DEBT_IMPORT)
         if len(rows) > MAX_ROWS:
             raise DomainError(ErrorCode.TOO_MANY_ROWS, f"at most {MAX_ROWS} rows per call", "rows")
@@ -101,88 +123,133 @@ class DebtImport(UseCase):
         portfolio = self.repo.get_portfolio(principal.tenant, portfolio_id)
         if portfolio is None:
             raise DomainError(ErrorCode.NOT_FOUND, "portfolio not found", "portfolioId")
-        today = self.today(tenant)
-        debtors_uc, debts_uc = Debtors(self.deps), Debts(self.deps)
         t = principal.tenant
         debtor_claims = self.repo.get_claims(
-            t, ClaimKind.DEBTOR_EXTERNAL_ID, sorted({r.debtor_external_id for r in rows})
+            t, ClaimKind.DEBTOR_EXTERNAL_ID, sorted({r.debtor_external_id.strip() for r in rows})
         )
         debt_claims = self.repo.get_claims(
-            t, ClaimKind.DEBT_EXTERNAL_ID, sorted({r.external_id for r in rows})
+            t, ClaimKind.DEBT_EXTERNAL_ID, sorted({r.external_id.strip() for r in rows})
         )
         existing_debtors = self.repo.get_debtors(t, sorted({c.target for c in debtor_claims.values()}))
-        existing_debts = self.repo.get_debts(
-            t,
-            sorted({tuple(c.target.split("/", 1)) for c in debt_claims.values()}),  # type: ignore[misc]
+        existing_debts = self.repo.get_debts(t, sorted({_debt_key(c.target) for c in debt_claims.values()}))
+        # Derived ids of new records can only be taken by records renamed since: one batch read each.
+        debtor_ids = {
+            ext: (debtor_claims[ext].target if ext in debtor_claims else debtor_id_for(t, ext))
+            for ext in {r.debtor_external_id.strip() for r in rows}
+        }
+        taken_debtors = set(
+            self.repo.get_debtors(
+                t, sorted(debtor_ids[ext] for ext in debtor_ids if ext not in debtor_claims)
+            )
         )
+        new_debt_keys = {
+            (
+                debtor_ids[r.debtor_external_id.strip()],
+                debt_id_for(t, debtor_ids[r.debtor_external_id.strip()], r.external_id.strip()),
+            )
+            for r in rows
+            if r.external_id.strip() not in debt_claims
+        }
+        taken_debts = set(self.repo.get_debts(t, sorted(new_debt_keys)))
+        session = _Session(
+            self,
+            principal,
+            tenant.country,
+            tenant.currency,
+            self.today(tenant),
+            portfolio,
+            debtor_claims,
+            debt_claims,
+            existing_debtors,
+            existing_debts,
+        )
+        session.taken_debtor_ids, session.taken_debt_keys = taken_debtors, taken_debts
         result = ImportResult()
-        txs: list[Transaction] = []
-        tx_rows: list[list[int]] = []
-        staged_debtors: dict[str, Debtor] = {}
-        seen_debts: set[str] = set()
+        plans: list[_RowPlan] = []
         for index, row in enumerate(rows):
             try:
-                if row.external_id in seen_debts:
-                    raise DomainError(
-                        ErrorCode.DUPLICATE, "debt external id repeated in this batch", "externalId"
-                    )
-                seen_debts.add(row.external_id)
-                data = _debtor_input(row)
-                debtor, debtor_tx = self._debtor(
-                    principal,
-                    tenant.country,
-                    data,
-                    debtor_claims,
-                    existing_debtors,
-                    staged_debtors,
-                    debtors_uc,
-                )
-                claim = debt_claims.get(row.external_id)
-                current = existing_debts.get(_debt_key(claim.target)) if claim else None
-                debt_tx, outcome, debt = self._debt(
-                    principal, row, debtor, portfolio, current, today, tenant.currency, debts_uc
-                )
+                plans.append(session.plan(index, row))
             except DomainError as err:
                 result.errors.extend(RowError(index, e.field, e.code, e.message) for e in err.errors)
-                continue
-            for tx in (debtor_tx, debt_tx):
-                if tx is not None:
-                    txs.append(tx)
-                    tx_rows.append([index])
-            result.debts.append(debt)
-            setattr(result, outcome, getattr(result, outcome) + 1)
+        txs = [tx for plan in plans for tx in plan.txs]
         failures = self.repo.commit_many(t, txs) if txs else []
-        for rows_of_tx, failure in zip(tx_rows, failures, strict=True):
+        failed = {id(tx): f for tx, f in zip(txs, failures, strict=True) if f is not None}
+        for plan in plans:
+            failure = next((failed[id(tx)] for tx in plan.txs if id(tx) in failed), None)
             if failure is not None:
-                for index in rows_of_tx:
-                    result.errors.append(
-                        RowError(index, None, ErrorCode.CONFLICT, str(failure) or "write failed")
-                    )
+                result.errors.append(
+                    RowError(plan.index, None, ErrorCode.CONFLICT, f"not written, try again: {failure}")
+                )
+                continue
+            result.debts.append(plan.debt)
+            setattr(result, plan.outcome, getattr(result, plan.outcome) + 1)
+        result.errors.sort(key=lambda e: e.row)
         return result
 
-    def _debtor(
+
+class _Session:
+    """The state of one import call: what exists, and which new debtors earlier rows introduced."""
+
+    def __init__(
         self,
+        uc: DebtImport,
         principal: Principal,
         country: str,
-        data: DebtorInput,
-        claims: dict[str, Any],
-        existing: dict[str, Debtor],
-        staged: dict[str, Debtor],
-        uc: Debtors,
-    ) -> tuple[Debtor, Transaction | None]:
+        currency: str,
+        today: date,
+        portfolio: Portfolio,
+        debtor_claims: dict[str, Claim],
+        debt_claims: dict[str, Claim],
+        existing_debtors: dict[str, Debtor],
+        existing_debts: dict[tuple[str, str], Debt],
+    ) -> None:
+        self.uc, self.principal, self.country, self.currency, self.today = (
+            uc,
+            principal,
+            country,
+            currency,
+            today,
+        )
+        self.portfolio = portfolio
+        self.debtor_claims, self.debt_claims = debtor_claims, debt_claims
+        self.existing_debtors, self.existing_debts = existing_debtors, existing_debts
+        self.debtors_uc, self.debts_uc = Debtors(uc.deps), Debts(uc.deps)
+        self.staged: dict[str, Debtor] = {}
+        self.seen_debts: set[str] = set()
+        self.taken_debtor_ids: set[str] = set()
+        self.taken_debt_keys: set[tuple[str, str]] = set()
+
+    def plan(self, index: int, row: ImportRow) -> _RowPlan:
+        debtor_ext = clean_text(row.debtor_external_id, "debtorExternalId", required=True, max_len=100) or ""
+        debt_ext = clean_text(row.external_id, "externalId", required=True, max_len=100) or ""
+        if debt_ext in self.seen_debts:
+            raise DomainError(ErrorCode.DUPLICATE, "debt external id repeated in this batch", "externalId")
+        debtor, debtor_tx = self._debtor(replace(_debtor_input(row), external_id=debtor_ext))
+        claim = self.debt_claims.get(debt_ext)
+        current = self.existing_debts.get(_debt_key(claim.target)) if claim else None
+        debt_tx, outcome, debt = self._debt(replace(row, external_id=debt_ext), debtor, current)
+        # Only now that the whole row is valid does it take effect.
+        self.seen_debts.add(debt_ext)
+        self.staged[debtor_ext] = debtor
+        txs = [tx for tx in (debtor_tx, debt_tx) if tx is not None]
+        return _RowPlan(index, outcome, debt, txs)
+
+    def _debtor(self, data: DebtorInput) -> tuple[Debtor, Transaction | None]:
         ext = data.external_id or ""
-        if ext in staged:
-            return staged[ext], None
-        claim = claims.get(ext)
-        current = existing.get(claim.target) if claim else None
-        if current is None:
-            debtor = uc.build(principal, country, data)
+        if ext in self.staged:
+            return self.staged[ext], None
+        claim = self.debtor_claims.get(ext)
+        stored = self.existing_debtors.get(claim.target) if claim else None
+        uc, principal = self.debtors_uc, self.principal
+        candidate = uc.build(principal, self.country, data)
+        if stored is None:
             tx = Transaction(batchable=True)
-            uc.stage_new(tx, principal, debtor)
-            staged[ext] = debtor
-            return debtor, tx
+            if candidate.id in self.taken_debtor_ids:
+                candidate.id, tx.batchable = self.uc.deps.ids.new_id(), False  # id freed by a rename
+            uc.stage_new(tx, principal, candidate)
+            return candidate, tx
+        current = copy.deepcopy(stored)
         before = _fields(current, _DEBTOR_FIELDS)
-        candidate = uc.build(principal, country, data)
         apply_patch(
             current,
             DebtorPatch(
@@ -194,49 +261,45 @@ class DebtImport(UseCase):
                 contacts=data.contacts if data.contacts else None,
             ),
         )
-        staged[ext] = current
         after = _fields(current, _DEBTOR_FIELDS)
         if after == before:
             return current, None
-        current.updated_at = self.now()
+        current.updated_at = self.uc.now()
         tx = Transaction()
         tx.save(current)
-        self.audit(tx, principal, "Debtor", current.id, "debtsImport", before, after)
+        self.uc.audit(tx, principal, "Debtor", current.id, "debtsImport", before, after)
         return current, tx
 
     def _debt(
-        self,
-        principal: Principal,
-        row: ImportRow,
-        debtor: Debtor,
-        portfolio: Any,
-        current: Debt | None,
-        today: date,
-        currency: str,
-        uc: Debts,
+        self, row: ImportRow, debtor: Debtor, stored: Debt | None
     ) -> tuple[Transaction | None, str, Debt]:
         data = DebtInput(
             debtor_id=debtor.id,
-            portfolio_id=portfolio.id,
+            portfolio_id=self.portfolio.id,
             original_amount=row.original_amount,
             due_date=row.due_date,
             external_id=row.external_id,
             kind=row.kind,
             currency=row.currency,
-            issue_date=row.issue_date,
+            issue_date=row.issue_date or (stored.issue_date if stored else None),
             number=row.number,
             description=row.description,
             assigned_agent_id=row.assigned_agent_id,
             tags=row.tags,
         )
-        candidate = uc.build(principal, debtor, portfolio, data, today, currency)
-        if current is None:
+        uc, principal = self.debts_uc, self.principal
+        candidate = uc.build(principal, debtor, self.portfolio, data, self.today, self.currency)
+        if stored is None:
             tx = Transaction(batchable=True)
+            if (debtor.id, candidate.id) in self.taken_debt_keys:
+                candidate.id, tx.batchable = self.uc.deps.ids.new_id(), False  # id freed by a rename
             uc.stage_new(tx, principal, candidate)
             return tx, "created", candidate
-        if current.debtor_id != debtor.id:
+        if stored.debtor_id != debtor.id:
             raise DomainError(ErrorCode.CONFLICT, "the debt belongs to another debtor", "debtorExternalId")
-        before = _fields(current, _DEBT_FIELDS)
+        current = copy.deepcopy(stored)
+        before, was = snapshot(current) | {"balance": str(current.balance)}, current.state
+        compared = _fields(current, _DEBT_FIELDS)
         apply_debt_patch(
             current,
             DebtPatch(
@@ -249,20 +312,10 @@ class DebtImport(UseCase):
                 tags=candidate.tags,
             ),
         )
-        after = _fields(current, _DEBT_FIELDS)
-        if after == before:
-            return None, "unchanged", current
-        current.updated_at = self.now()
+        if _fields(current, _DEBT_FIELDS) == compared:
+            return None, "unchanged", stored
         tx = Transaction()
-        tx.save(current)
-        self.audit(tx, principal, "Debt", current.id, "debtsImport", before, after)
-        self.event(
-            tx,
-            principal.tenant,
-            "DebtUpdated",
-            current.id,
-            {"debtId": current.id, "change": "debtsImport", "balance": str(current.balance)},
-        )
+        uc.stage_change(tx, principal, current, before, was, "debtsImport")
         return tx, "updated", current
 
 
