@@ -27,12 +27,16 @@ class LedgerGraphQL(GraphQL[Context, None]):
     def __init__(self, ledger: Ledger, graphiql_token: str | None = None) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.ledger = ledger
+        html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
             header = json.dumps({"Authorization": f"Bearer {graphiql_token}"})
-            self.graphql_ide_html = self.graphql_ide_html.replace(
-                "const defaultHeaders = {};", f"const defaultHeaders = {header};"
-            )
+            html = html.replace("const defaultHeaders = {};", f"const defaultHeaders = {header};")
+        self._ide_html = html
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return self._ide_html
 
     async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:
         principal = request.scope.get(PRINCIPAL_KEY)

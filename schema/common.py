@@ -169,7 +169,7 @@ def user_errors(err: DomainError) -> list[UserError]:
 
 
 DecimalInput = Annotated[
-    str, strawberry.argument(description="A decimal amount as a string, e.g. `\"150.00\"`.")
+    str, strawberry.argument(description='A decimal amount as a string, e.g. `"150.00"`.')
 ]
 
 

@@ -21,7 +21,7 @@ from schema.types import (
     RelationKind,
 )
 
-MONEY = "A decimal amount as a string (e.g. \"1500.00\"), with at most the currency's minor units."
+MONEY = 'A decimal amount as a string (e.g. "1500.00"), with at most the currency\'s minor units.'
 
 
 @strawberry.input(description="Tenant settings to change; omitted fields keep their value.")
@@ -74,8 +74,13 @@ class RelatedPersonInput:
     contacts: list[ContactPointInput] = strawberry.field(default_factory=list)
 
     def to_domain(self) -> dsv.RelatedInput:
-        return dsv.RelatedInput(self.relation, self.name, self.document_type, self.document_number,
-                                [c.to_domain() for c in self.contacts])
+        return dsv.RelatedInput(
+            self.relation,
+            self.name,
+            self.document_type,
+            self.document_number,
+            [c.to_domain() for c in self.contacts],
+        )
 
 
 @strawberry.input
@@ -116,7 +121,8 @@ class DebtorUpdateInput:
 @strawberry.input(description="Search debtors; set one of the fields.")
 class DebtorFilter:
     search: str | None = strawberry.field(
-        default=None, description="A name prefix, a document number or an external id.")
+        default=None, description="A name prefix, a document number or an external id."
+    )
     name_prefix: str | None = None
     document_number: str | None = None
     external_id: str | None = None
@@ -187,7 +193,8 @@ class PaymentRecordInput:
     reference: str | None = None
     note: str | None = None
     allocations: list[AllocationInput] | None = strawberry.field(
-        default=None, description="Explicit split; otherwise the oldest due date is paid first.")
+        default=None, description="Explicit split; otherwise the oldest due date is paid first."
+    )
 
 
 @strawberry.input
@@ -223,7 +230,8 @@ class DebtDisputeResolveInput:
     debt_id: strawberry.ID
     resolution: str
     credit_amount: str | None = strawberry.field(
-        default=None, description="The part found not owed, credited to the debt.")
+        default=None, description="The part found not owed, credited to the debt."
+    )
 
 
 @strawberry.input

@@ -45,8 +45,13 @@ def _debt_filter(f: DebtFilter | None) -> DomainDebtFilter:
     return DomainDebtFilter(
         portfolio_id=_optional_one(f.portfolio_id, "Portfolio", "portfolioId"),
         debtor_id=_optional_one(f.debtor_id, "Debtor", "debtorId"),
-        status=f.status, due_from=f.due_from, due_to=f.due_to, min_days_past_due=f.min_days_past_due,
-        max_days_past_due=f.max_days_past_due, aging_bucket=f.aging_bucket, agent_id=f.assigned_agent_id,
+        status=f.status,
+        due_from=f.due_from,
+        due_to=f.due_to,
+        min_days_past_due=f.min_days_past_due,
+        max_days_past_due=f.max_days_past_due,
+        aging_bucket=f.aging_bucket,
+        agent_id=f.assigned_agent_id,
         currency=f.currency,
     )
 
@@ -89,8 +94,9 @@ class Query:
         return TenantNode.of(t) if t else None
 
     @strawberry.field(description="Portfolios, by name.")
-    def portfolios(self, info: strawberry.Info, first: int | None = None,
-                   after: str | None = None) -> Connection[PortfolioNode]:
+    def portfolios(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[PortfolioNode]:
         items = query(lambda: info.context.ledger.portfolios.list(info.context.principal))
         return list_connection([PortfolioNode.of(p) for p in items], first, after)
 
@@ -105,12 +111,20 @@ class Query:
         return query(fetch)
 
     @strawberry.field(description="Debtors by name, or found by name prefix, document number or external id.")
-    def debtors(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-                filter: DebtorFilter | None = None) -> Connection[DebtorNode]:
+    def debtors(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: DebtorFilter | None = None,
+    ) -> Connection[DebtorNode]:
         from schema.common import to_connection
 
-        page = query(lambda: info.context.ledger.debtors.list(
-            info.context.principal, _debtor_query(filter), page_request(first, after)))
+        page = query(
+            lambda: info.context.ledger.debtors.list(
+                info.context.principal, _debtor_query(filter), page_request(first, after)
+            )
+        )
         return to_connection(page, DebtorNode.of)
 
     @strawberry.field(description="One debtor; null (and a NOT_FOUND error) if absent or not yours.")
@@ -124,12 +138,20 @@ class Query:
         return query(fetch)
 
     @strawberry.field(description="Debts, filtered; each filter is served by a key or index query.")
-    def debts(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-              filter: DebtFilter | None = None) -> Connection[DebtNode]:
+    def debts(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: DebtFilter | None = None,
+    ) -> Connection[DebtNode]:
         from schema.common import to_connection
 
-        page = query(lambda: info.context.ledger.debts.list(
-            info.context.principal, _debt_filter(filter), page_request(first, after)))
+        page = query(
+            lambda: info.context.ledger.debts.list(
+                info.context.principal, _debt_filter(filter), page_request(first, after)
+            )
+        )
         return to_connection(page, DebtNode.of)
 
     @strawberry.field(description="One debt; null (and a NOT_FOUND error) if absent or not yours.")
@@ -144,8 +166,13 @@ class Query:
         return query(fetch)
 
     @strawberry.field(description="Payments, newest first; by debtor, debt or paid-at range.")
-    def payments(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-                 filter: PaymentFilter | None = None) -> Connection[PaymentNode]:
+    def payments(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: PaymentFilter | None = None,
+    ) -> Connection[PaymentNode]:
         from schema.common import to_connection
 
         def run() -> Connection[PaymentNode]:
@@ -175,8 +202,13 @@ class Query:
         return query(fetch)
 
     @strawberry.field(description="The audit trail of one record (any global id), newest first.")
-    def audit_log(self, info: strawberry.Info, entity_id: strawberry.ID, first: int | None = None,
-                  after: str | None = None) -> Connection[AuditEntry]:
+    def audit_log(
+        self,
+        info: strawberry.Info,
+        entity_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AuditEntry]:
         from schema.common import to_connection
 
         def run() -> Connection[AuditEntry]:

@@ -43,9 +43,16 @@ class TenantNode:
 
     @classmethod
     def of(cls, t: e.Tenant) -> TenantNode:
-        return cls(id=strawberry.ID(t.id), name=t.name, country=t.country, default_currency=t.currency,
-                   time_zone=t.time_zone, locale=t.locale, sender_email=t.sender_email,
-                   sms_sender_id=t.sms_sender_id)
+        return cls(
+            id=strawberry.ID(t.id),
+            name=t.name,
+            country=t.country,
+            default_currency=t.currency,
+            time_zone=t.time_zone,
+            locale=t.locale,
+            sender_email=t.sender_email,
+            sms_sender_id=t.sms_sender_id,
+        )
 
 
 @strawberry.type(name="Portfolio", description="A portfolio (cartera): a named group of debts.")
@@ -60,18 +67,32 @@ class PortfolioNode(Node):
 
     @classmethod
     def of(cls, p: e.Portfolio) -> PortfolioNode:
-        return cls(id=encode_id("Portfolio", p.id), name=p.name, description=p.description,
-                   external_id=p.external_id, currency=p.currency, created_at=p.created_at,
-                   updated_at=p.updated_at, _entity=p)
+        return cls(
+            id=encode_id("Portfolio", p.id),
+            name=p.name,
+            description=p.description,
+            external_id=p.external_id,
+            currency=p.currency,
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+            _entity=p,
+        )
 
     @strawberry.field(description="Debts of this portfolio.")
-    def debts(self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-              status: DebtStatus | None = None) -> Connection[DebtNode]:  # type: ignore[valid-type]
+    def debts(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: DebtStatus | None = None,
+    ) -> Connection[DebtNode]:  # type: ignore[valid-type]
         from domain.services.debts import DebtFilter
 
         page = info.context.ledger.debts.list(
-            info.context.principal, DebtFilter(portfolio_id=self._entity.id, status=status),
-            page_request(first, after))
+            info.context.principal,
+            DebtFilter(portfolio_id=self._entity.id, status=status),
+            page_request(first, after),
+        )
         return to_connection(page, DebtNode.of)
 
 
@@ -86,8 +107,9 @@ class ContactPoint:
 
     @classmethod
     def of(cls, c: e.ContactPoint) -> ContactPoint:
-        return cls(kind=c.kind, value=c.value, consent=c.consent, status=c.status, label=c.label,
-                   primary=c.primary)
+        return cls(
+            kind=c.kind, value=c.value, consent=c.consent, status=c.status, label=c.label, primary=c.primary
+        )
 
 
 @strawberry.type(description="A guarantor, co-debtor or reference, with their own contact points.")
@@ -114,7 +136,9 @@ class DebtorNode(Node):
     related: list[RelatedPerson]
     tags: list[str]
     assigned_agent_id: str | None
-    unapplied_credit: list[Money] = strawberry.field(description="Overpayments not yet applied, per currency.")
+    unapplied_credit: list[Money] = strawberry.field(
+        description="Overpayments not yet applied, per currency."
+    )
     created_at: datetime | None
     updated_at: datetime | None
     _entity: strawberry.Private[e.Debtor]
@@ -122,21 +146,39 @@ class DebtorNode(Node):
     @classmethod
     def of(cls, d: e.Debtor) -> DebtorNode:
         return cls(
-            id=encode_id("Debtor", d.id), external_id=d.external_id, kind=d.kind, name=d.name,
-            document_type=d.document_type, document_number=d.document_number, time_zone=d.time_zone,
-            jurisdiction=d.jurisdiction, locale=d.locale, preferred_channel=d.preferred_channel,
+            id=encode_id("Debtor", d.id),
+            external_id=d.external_id,
+            kind=d.kind,
+            name=d.name,
+            document_type=d.document_type,
+            document_number=d.document_number,
+            time_zone=d.time_zone,
+            jurisdiction=d.jurisdiction,
+            locale=d.locale,
+            preferred_channel=d.preferred_channel,
             contacts=[ContactPoint.of(c) for c in d.contacts],
-            related=[RelatedPerson(relation=r.relation, name=r.name, document_type=r.document_type,
-                                   document_number=r.document_number,
-                                   contacts=[ContactPoint.of(c) for c in r.contacts]) for r in d.related],
-            tags=list(d.tags), assigned_agent_id=d.assigned_agent_id,
+            related=[
+                RelatedPerson(
+                    relation=r.relation,
+                    name=r.name,
+                    document_type=r.document_type,
+                    document_number=r.document_number,
+                    contacts=[ContactPoint.of(c) for c in r.contacts],
+                )
+                for r in d.related
+            ],
+            tags=list(d.tags),
+            assigned_agent_id=d.assigned_agent_id,
             unapplied_credit=[Money.of(v, k) for k, v in sorted(d.unapplied_credit.items())],
-            created_at=d.created_at, updated_at=d.updated_at, _entity=d,
+            created_at=d.created_at,
+            updated_at=d.updated_at,
+            _entity=d,
         )
 
     @strawberry.field(description="This debtor's debts, oldest due first.")
-    def debts(self, info: strawberry.Info, first: int | None = None,
-              after: str | None = None) -> Connection[DebtNode]:
+    def debts(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[DebtNode]:
         debts = info.context.ledger.deps.repo.debts_of_debtor(info.context.principal.tenant, self._entity.id)
         visible = [d for d in debts if info.context.principal.sees_agent(d.assigned_agent_id)]
         visible.sort(key=lambda d: (d.due_date, d.id))
@@ -145,16 +187,20 @@ class DebtorNode(Node):
     @strawberry.field(description="Outstanding balance of the open and disputed debts, per currency.")
     def balances(self, info: strawberry.Info) -> list[Money]:
         totals: dict[str, Any] = {}
-        for d in info.context.ledger.deps.repo.debts_of_debtor(info.context.principal.tenant, self._entity.id):
+        for d in info.context.ledger.deps.repo.debts_of_debtor(
+            info.context.principal.tenant, self._entity.id
+        ):
             if d.state in (e.DebtState.OPEN, e.DebtState.DISPUTED):
                 totals[d.currency] = totals.get(d.currency, 0) + d.balance
         return [Money.of(v, k) for k, v in sorted(totals.items())]
 
     @strawberry.field(description="Payments of this debtor, newest first.")
-    def payments(self, info: strawberry.Info, first: int | None = None,
-                 after: str | None = None) -> Connection[PaymentNode]:
+    def payments(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[PaymentNode]:
         page = info.context.ledger.payments.list(
-            info.context.principal, PaymentQuery(debtor_id=self._entity.id), page_request(first, after))
+            info.context.principal, PaymentQuery(debtor_id=self._entity.id), page_request(first, after)
+        )
         return to_connection(page, PaymentNode.of)
 
 
@@ -185,15 +231,28 @@ class DebtNode(Node):
     @classmethod
     def of(cls, d: e.Debt) -> DebtNode:
         return cls(
-            id=debt_gid(d), external_id=d.external_id, kind=d.kind, number=d.number,
-            description=d.description, currency=d.currency,
+            id=debt_gid(d),
+            external_id=d.external_id,
+            kind=d.kind,
+            number=d.number,
+            description=d.description,
+            currency=d.currency,
             original_amount=Money.of(d.original_amount, d.currency),
-            paid_amount=Money.of(d.paid_total, d.currency), credit_amount=Money.of(d.credit_total, d.currency),
-            fee_amount=Money.of(d.fee_total, d.currency), balance=Money.of(d.balance, d.currency),
-            issue_date=d.issue_date, due_date=d.due_date, assigned_agent_id=d.assigned_agent_id,
-            tags=list(d.tags), custom_fields=d.custom_fields, dispute_reason=d.dispute_reason,
-            write_off_reason=d.write_off_reason, created_at=d.created_at, updated_at=d.updated_at,
-            version=d.version, _entity=d,
+            paid_amount=Money.of(d.paid_total, d.currency),
+            credit_amount=Money.of(d.credit_total, d.currency),
+            fee_amount=Money.of(d.fee_total, d.currency),
+            balance=Money.of(d.balance, d.currency),
+            issue_date=d.issue_date,
+            due_date=d.due_date,
+            assigned_agent_id=d.assigned_agent_id,
+            tags=list(d.tags),
+            custom_fields=d.custom_fields,
+            dispute_reason=d.dispute_reason,
+            write_off_reason=d.write_off_reason,
+            created_at=d.created_at,
+            updated_at=d.updated_at,
+            version=d.version,
+            _entity=d,
         )
 
     @strawberry.field(description="Status on today's date in the tenant's time zone.")
@@ -213,8 +272,10 @@ class DebtNode(Node):
     @strawberry.field(description="The debtor who owes it.")
     async def debtor(self, info: strawberry.Info) -> DebtorNode | None:
         found = await info.context.loaders.debtor.load(self._entity.debtor_id)
-        if found is None or not info.context.principal.sees_agent(found.assigned_agent_id) and not (
-            info.context.principal.sees_agent(self._entity.assigned_agent_id)
+        if (
+            found is None
+            or not info.context.principal.sees_agent(found.assigned_agent_id)
+            and not (info.context.principal.sees_agent(self._entity.assigned_agent_id))
         ):
             return None
         return DebtorNode.of(found)
@@ -228,13 +289,17 @@ class DebtNode(Node):
     def payments(self, info: strawberry.Info) -> list[PaymentNode]:
         page = info.context.ledger.payments.list(
             info.context.principal,
-            PaymentQuery(debtor_id=self._entity.debtor_id, debt_id=self._entity.id), PageRequest(first=200))
+            PaymentQuery(debtor_id=self._entity.debtor_id, debt_id=self._entity.id),
+            PageRequest(first=200),
+        )
         return [PaymentNode.of(p) for p in page.items]
 
     @strawberry.field(description="Credit notes and fees.")
     def adjustments(self, info: strawberry.Info) -> list[Adjustment]:
         repo, t = info.context.ledger.deps.repo, info.context.principal.tenant
-        return [Adjustment.of(a) for a in repo.adjustments_of_debt(t, self._entity.debtor_id, self._entity.id)]
+        return [
+            Adjustment.of(a) for a in repo.adjustments_of_debt(t, self._entity.debtor_id, self._entity.id)
+        ]
 
     @strawberry.field(description="Disputes (reclamos) raised on this debt.")
     def disputes(self, info: strawberry.Info) -> list[Dispute]:
@@ -278,13 +343,24 @@ class PaymentNode(Node):
     @classmethod
     def of(cls, p: e.Payment) -> PaymentNode:
         return cls(
-            id=encode_id("Payment", p.debtor_id, p.id), amount=Money.of(p.amount, p.currency), method=p.method,
-            paid_at=p.paid_at, reference=p.reference, note=p.note,
-            allocations=[Allocation(amount=Money.of(a.amount, p.currency), _debtor_id=p.debtor_id,
-                                    _debt_id=a.debt_id) for a in p.allocations],
-            unapplied=Money.of(p.unapplied, p.currency), reversed=p.reversed, reversed_at=p.reversed_at,
-            reversal_reason=p.reversal_reason, recorded_by=p.recorded_by,
-            idempotency_key=p.idempotency_key, created_at=p.created_at, _entity=p,
+            id=encode_id("Payment", p.debtor_id, p.id),
+            amount=Money.of(p.amount, p.currency),
+            method=p.method,
+            paid_at=p.paid_at,
+            reference=p.reference,
+            note=p.note,
+            allocations=[
+                Allocation(amount=Money.of(a.amount, p.currency), _debtor_id=p.debtor_id, _debt_id=a.debt_id)
+                for a in p.allocations
+            ],
+            unapplied=Money.of(p.unapplied, p.currency),
+            reversed=p.reversed,
+            reversed_at=p.reversed_at,
+            reversal_reason=p.reversal_reason,
+            recorded_by=p.recorded_by,
+            idempotency_key=p.idempotency_key,
+            created_at=p.created_at,
+            _entity=p,
         )
 
     @strawberry.field(description="The id of the debtor who paid.")
@@ -309,9 +385,14 @@ class Adjustment(Node):
 
     @classmethod
     def of(cls, a: e.Adjustment) -> Adjustment:
-        return cls(id=encode_id("Adjustment", a.debtor_id, a.id), kind=a.kind,
-                   amount=Money.of(a.amount, a.currency), reason=a.reason, created_by=a.created_by,
-                   created_at=a.created_at)
+        return cls(
+            id=encode_id("Adjustment", a.debtor_id, a.id),
+            kind=a.kind,
+            amount=Money.of(a.amount, a.currency),
+            reason=a.reason,
+            created_by=a.created_by,
+            created_at=a.created_at,
+        )
 
 
 @strawberry.type(description="A dispute (reclamo): while open, the debt is not chased.")
@@ -326,9 +407,16 @@ class Dispute(Node):
 
     @classmethod
     def of(cls, d: e.Dispute) -> Dispute:
-        return cls(id=encode_id("Dispute", d.debtor_id, d.id), state=d.state, reason=d.reason,
-                   opened_by=d.opened_by, opened_at=d.opened_at, resolution=d.resolution,
-                   resolved_by=d.resolved_by, resolved_at=d.resolved_at)
+        return cls(
+            id=encode_id("Dispute", d.debtor_id, d.id),
+            state=d.state,
+            reason=d.reason,
+            opened_by=d.opened_by,
+            opened_at=d.opened_at,
+            resolution=d.resolution,
+            resolved_by=d.resolved_by,
+            resolved_at=d.resolved_at,
+        )
 
 
 @strawberry.type(description="Who changed what, when: one audit-trail entry.")
@@ -345,5 +433,14 @@ class AuditEntry:
 
     @classmethod
     def of(cls, a: e.AuditEntry) -> AuditEntry:
-        return cls(id=strawberry.ID(a.id), entity_type=a.entity_type, entity_id=a.entity_id, action=a.action,
-                   actor=a.actor, actor_role=a.actor_role, at=a.at, before=a.before, after=a.after)
+        return cls(
+            id=strawberry.ID(a.id),
+            entity_type=a.entity_type,
+            entity_id=a.entity_id,
+            action=a.action,
+            actor=a.actor,
+            actor_role=a.actor_role,
+            at=a.at,
+            before=a.before,
+            after=a.after,
+        )

@@ -39,3 +39,16 @@ class Ledger:
             imports=DebtImport(deps),
             audit=AuditTrail(deps),
         )
+
+
+__all__ = [
+    "AuditTrail",
+    "DebtImport",
+    "Debtors",
+    "Debts",
+    "Deps",
+    "Ledger",
+    "Payments",
+    "Portfolios",
+    "TenantSettings",
+]

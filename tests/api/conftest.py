@@ -52,8 +52,9 @@ class Api:
 
     def post(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
         headers = {"Authorization": f"Bearer {token or self.token}"}
-        return self.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                headers=headers)
+        return self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
 
     def __call__(self, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
         response = self.post(query, variables, token)
@@ -79,8 +80,10 @@ def token(tenant: str = "acme", role: str = "ADMIN", agent_id: str | None = None
 
 
 @pytest.fixture
-def api(ledger: Ledger) -> Api:
-    return Api(TestClient(create_app(ledger)), token())
+def api(ledger: Ledger) -> Iterator[Api]:
+    client = TestClient(create_app(ledger))
+    yield Api(client, token())
+    client.close()
 
 
 class RequestCounter:
@@ -143,16 +146,35 @@ def acme(api: Api) -> dict[str, Any]:
     """A configured Peruvian tenant with one PEN portfolio and one debtor (ids returned)."""
     api.mutate("tenantUpdate", TENANT_SETUP, t={"name": "Acme SAC", "country": "PE"})
     pf = api.mutate("portfolioCreate", PORTFOLIO_CREATE, i={"name": "Retail", "currency": "PEN"})
-    debtor = api.mutate("debtorCreate", DEBTOR_CREATE, i={
-        "name": "Juan Pérez", "externalId": "C-1", "documentType": "DNI", "documentNumber": "45678912",
-        "contacts": [{"kind": "PHONE", "value": "987 654 321", "consent": True},
-                     {"kind": "EMAIL", "value": "juan@example.com", "consent": True}],
-    })
+    debtor = api.mutate(
+        "debtorCreate",
+        DEBTOR_CREATE,
+        i={
+            "name": "Juan Pérez",
+            "externalId": "C-1",
+            "documentType": "DNI",
+            "documentNumber": "45678912",
+            "contacts": [
+                {"kind": "PHONE", "value": "987 654 321", "consent": True},
+                {"kind": "EMAIL", "value": "juan@example.com", "consent": True},
+            ],
+        },
+    )
     return {"portfolio": pf["portfolio"]["id"], "debtor": debtor["debtor"]["id"]}
 
 
 def create_debt(api: Api, acme: dict[str, Any], ext: str, amount: str, due: str, **extra: Any) -> Any:
-    payload = api.mutate("debtCreate", DEBT_CREATE, i={
-        "debtorId": acme["debtor"], "portfolioId": acme["portfolio"], "externalId": ext,
-        "originalAmount": amount, "dueDate": due, "issueDate": "2026-01-01", **extra})
+    payload = api.mutate(
+        "debtCreate",
+        DEBT_CREATE,
+        i={
+            "debtorId": acme["debtor"],
+            "portfolioId": acme["portfolio"],
+            "externalId": ext,
+            "originalAmount": amount,
+            "dueDate": due,
+            "issueDate": "2026-01-01",
+            **extra,
+        },
+    )
     return payload["debt"]

@@ -9,8 +9,10 @@ from tests.api.conftest import PAYMENT_RECORD, Api, RequestCounter, create_debt
 
 
 def _pay(api: Api, debt_id: str, amount: str, key: str) -> dict[str, Any]:
-    return api.ok(PAYMENT_RECORD, i={"debtId": debt_id, "amount": amount, "currency": "PEN",
-                                     "method": "ONLINE", "idempotencyKey": key})["paymentRecord"]
+    return api.ok(
+        PAYMENT_RECORD,
+        i={"debtId": debt_id, "amount": amount, "currency": "PEN", "method": "ONLINE", "idempotencyKey": key},
+    )["paymentRecord"]
 
 
 def test_replay_returns_first_result_and_writes_nothing(
@@ -21,8 +23,11 @@ def test_replay_returns_first_result_and_writes_nothing(
     aws_calls.reset()
     second = _pay(api, debt["id"], "100.00", "pay-123")
     assert second["replayed"] is True and second["payment"]["id"] == first["payment"]["id"]
-    writes = [c for c in aws_calls.dynamodb if c.split(".")[1] in
-              {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}]
+    writes = [
+        c
+        for c in aws_calls.dynamodb
+        if c.split(".")[1] in {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+    ]
     assert writes == []
     balance = api.ok("query($id: ID!) { debt(id: $id) { balance { amount } } }", id=debt["id"])
     assert balance["debt"]["balance"]["amount"] == "200.00"
@@ -51,8 +56,9 @@ def test_concurrent_payments_on_one_debt_both_land(api: Api, acme: dict[str, Any
     repo.commit = original_commit  # type: ignore[method-assign]
     # THEN A's conditional write failed, it re-read and retried, and both payments landed
     assert a["errors"] == [] and raced[0]["errors"] == []
-    balance = api.ok("query($id: ID!) { debt(id: $id) { balance { amount } paidAmount { amount } } }",
-                     id=debt["id"])["debt"]
+    balance = api.ok(
+        "query($id: ID!) { debt(id: $id) { balance { amount } paidAmount { amount } } }", id=debt["id"]
+    )["debt"]
     assert balance == {"balance": {"amount": "965.00"}, "paidAmount": {"amount": "35.00"}}
     payments = api.ok("{ payments { edges { node { amount { amount } } } } }")["payments"]["edges"]
     assert sorted(p["node"]["amount"]["amount"] for p in payments) == ["10.00", "25.00"]
@@ -63,8 +69,16 @@ def test_unexpected_errors_are_masked(api: Api, acme: dict[str, Any], ledger: Le
         raise RuntimeError("secret internals at /var/task/x.py")
 
     ledger.payments.record = boom  # type: ignore[method-assign]
-    body = api(PAYMENT_RECORD, i={"debtorId": acme["debtor"], "amount": "1.00", "currency": "PEN",
-                                  "method": "CASH", "idempotencyKey": "m"})
+    body = api(
+        PAYMENT_RECORD,
+        i={
+            "debtorId": acme["debtor"],
+            "amount": "1.00",
+            "currency": "PEN",
+            "method": "CASH",
+            "idempotencyKey": "m",
+        },
+    )
     assert body["errors"][0]["message"] == "Unexpected error."
     assert "secret" not in str(body) and "Traceback" not in str(body)
 
@@ -72,10 +86,20 @@ def test_unexpected_errors_are_masked(api: Api, acme: dict[str, Any], ledger: Le
 def test_nested_debts_query_costs_at_most_three_requests(
     api: Api, acme: dict[str, Any], aws_calls: RequestCounter
 ) -> None:
-    rows = [{"debtorExternalId": f"D-{i % 40}", "debtorName": f"Cliente {i % 40}", "externalId": f"INV-{i}",
-             "originalAmount": "10.00", "dueDate": "2026-02-15"} for i in range(120)]
-    out = api.ok("""mutation($i: DebtsImportInput!) { debtsImport(input: $i) { created rowErrors { code } } }""",
-                 i={"portfolioId": acme["portfolio"], "rows": rows})["debtsImport"]
+    rows = [
+        {
+            "debtorExternalId": f"D-{i % 40}",
+            "debtorName": f"Cliente {i % 40}",
+            "externalId": f"INV-{i}",
+            "originalAmount": "10.00",
+            "dueDate": "2026-02-15",
+        }
+        for i in range(120)
+    ]
+    out = api.ok(
+        """mutation($i: DebtsImportInput!) { debtsImport(input: $i) { created rowErrors { code } } }""",
+        i={"portfolioId": acme["portfolio"], "rows": rows},
+    )["debtsImport"]
     assert out == {"created": 120, "rowErrors": []}
     aws_calls.reset()
     data = api.ok("{ debts(first: 100) { edges { node { debtor { name } portfolio { name } } } } }")

@@ -161,7 +161,6 @@ def test_debtor_validation_and_duplicates(ledger: Ledger, admin: P, configured: 
     fails(lambda: new_debtor(ledger, "C-1", "Otra"), E.DUPLICATE, "externalId")
 
 
-
 def test_a_released_debtor_external_id_can_be_reused(ledger: Ledger, admin: P, configured: Portfolio) -> None:
     first = new_debtor(ledger, "C-1")
     ledger.debtors.update(admin, first.id, DebtorPatch(external_id="C-9"))
@@ -453,7 +452,6 @@ def test_import_row_errors_and_reruns(ledger: Ledger, repo: Repo, configured: Po
     assert reload(repo, changed.debts[0]).balance == D("150.00")
 
 
-
 def test_import_row_error_does_not_orphan_a_debt(ledger: Ledger, repo: Repo, configured: Any) -> None:
     # GIVEN two rows of one new debtor, the first with an invalid amount
     rows = [row(0, original_amount="x"), row(1, debtor_external_id="C-0")]
@@ -463,7 +461,6 @@ def test_import_row_error_does_not_orphan_a_debt(ledger: Ledger, repo: Repo, con
     assert repo.get_debtor("acme", result.debts[0].debtor_id) is not None
 
 
-
 def test_import_rerun_a_day_later(ledger: Ledger, clock: FixedClock, configured: Portfolio) -> None:
     assert ledger.imports.run(ADMIN, configured.id, [row(0, issue_date=None)]).created == 1
     clock.advance(timedelta(days=1))
@@ -471,13 +468,11 @@ def test_import_rerun_a_day_later(ledger: Ledger, clock: FixedClock, configured:
     assert (again.updated, again.unchanged, again.errors) == (0, 1, [])
 
 
-
 def test_import_requires_external_ids(ledger: Ledger, configured: Portfolio) -> None:
     rows = [row(0, external_id=""), row(1, debtor_external_id=" ")]
     result = ledger.imports.run(ADMIN, configured.id, rows)
     assert result.created == 0
     assert [(e.row, e.code) for e in result.errors] == [(0, E.REQUIRED), (1, E.REQUIRED)]
-
 
 
 def test_import_settling_a_debt_emits_debt_paid(ledger: Ledger, repo: Repo, configured: Any) -> None:
@@ -488,7 +483,6 @@ def test_import_settling_a_debt_emits_debt_paid(ledger: Ledger, repo: Repo, conf
     assert ledger.imports.run(ADMIN, configured.id, [row(0, original_amount="40.00")]).updated == 1
     assert reload(repo, debt).state is DebtState.PAID
     assert [e.aggregate_id for e in repo.events_of("acme", "DebtPaid")] == [debt.id]
-
 
 
 def test_import_failed_write_is_not_created(

@@ -1,0 +1,224 @@
+"""The embedded AWS for one-machine runs: moto's threaded server, the ledger table and the SES sender.
+
+`start_local_aws` reuses the endpoint in `RECAUDO_AWS_ENDPOINT` when one is given (a moto server
+started elsewhere, or DynamoDB Local), else starts moto's server in a daemon thread of this process.
+`bootstrap` then creates what the code expects to exist; both are safe to call again.
+"""
+
+from __future__ import annotations
+
+import copy
+import errno
+import logging
+import os
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_TABLE = "recaudo"
+DEMO_SENDER = "noreply@demo.recaudo.dev"
+TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "template.yaml"
+
+_server: Any = None  # the moto server this process started, if any
+
+
+class LocalAwsError(RuntimeError):
+    """The embedded AWS could not be started or reached; the message says what to do."""
+
+
+def _set_aws_env() -> None:
+    """Point boto3/PynamoDB at fake credentials so that nothing ever reaches a real AWS account."""
+    os.environ.setdefault("AWS_DEFAULT_REGION", DEFAULT_REGION)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+def ensure_port_free(host: str, port: int, what: str, hint: str = "") -> None:
+    """Fail with a clear message when `host:port` is taken (moto's server would otherwise hang)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # Same option as the servers we start, so a port in TIME_WAIT does not count as taken.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            reason = "is already in use" if err.errno == errno.EADDRINUSE else f"cannot be bound ({err})"
+            raise LocalAwsError(f"{what}: {host}:{port} {reason}." + (f" {hint}" if hint else "")) from None
+
+
+def _wait_until_up(endpoint: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # something answers HTTP: not moto perhaps (DynamoDB Local), but it is up
+        except OSError as err:
+            last = err
+            time.sleep(0.1)
+    raise LocalAwsError(f"the AWS endpoint {endpoint} does not answer: {last}")
+
+
+_tx_state = threading.local()
+
+
+def speed_up_moto_transactions() -> None:
+    """Make moto's TransactWriteItems cost what the transaction touches, not what the table holds.
+
+    moto 5 backs up a table for rollback with `copy.deepcopy(table)` once per transaction item, so a
+    payment (≈10 items) on the seeded demo table (≈2,000 items) takes seconds. Here the table copy is
+    skipped and only the touched items (and the stream's length) are snapshotted and restored on
+    failure. Idempotent; used by the local stack and available to tests running `mock_aws`.
+    """
+    from moto.dynamodb import models
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    backend = models.DynamoDBBackend
+    original = backend.transact_write_items
+    if getattr(original, "recaudo_fast", False):
+        return
+
+    class _CopyWithoutTables:
+        """Stands in for `copy` in moto's module: a Table is not copied while a transaction runs."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            if isinstance(value, Table) and getattr(_tx_state, "active", False):
+                return value
+            return copy.deepcopy(value, memo)
+
+    def snapshot(self: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        saved: list[tuple[Any, ...]] = []
+        for entry in transact_items:
+            try:
+                op_type, op = next(iter(entry.items()))
+                table = self.tables[op["TableName"]]
+                key = op["Item"] if op_type == "Put" else op["Key"]
+                hash_value = DynamoType(key[table.hash_key_attr])
+                range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+                current = table.get_item(hash_value, range_value)
+            except Exception:  # moto itself reports malformed operations
+                continue
+            saved.append((table, hash_value, range_value, copy.deepcopy(current)))
+        return saved
+
+    def restore(saved: list[tuple[Any, ...]], stream_lengths: dict[int, tuple[Any, int]]) -> None:
+        for table, hash_value, range_value, item in reversed(saved):
+            if range_value is None:
+                table.items.pop(hash_value, None) if item is None else table.items.__setitem__(
+                    hash_value, item
+                )
+            elif item is None:
+                table.items[hash_value].pop(range_value, None)
+            else:
+                table.items[hash_value][range_value] = item
+        for shard, length in stream_lengths.values():
+            del shard.items[length:]
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
+        saved = snapshot(self, transact_items)
+        shards = [t.stream_shard for t, *_ in saved if getattr(t, "stream_shard", None) is not None]
+        stream_lengths = {id(s): (s, len(s.items)) for s in shards}
+        _tx_state.active = True
+        try:
+            return original(self, transact_items)
+        except Exception:
+            restore(saved, stream_lengths)
+            raise
+        finally:
+            _tx_state.active = False
+
+    transact_write_items.recaudo_fast = True  # type: ignore[attr-defined]
+    models.copy = _CopyWithoutTables()  # type: ignore[attr-defined,assignment]
+    backend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def start_local_aws(host: str = "127.0.0.1", port: int = 5000) -> str:
+    """Start (or reuse) the local AWS endpoint, export it in the environment and return its URL."""
+    global _server
+    _set_aws_env()
+    given = os.environ.get("RECAUDO_AWS_ENDPOINT")
+    if given:
+        endpoint = given.rstrip("/")
+        _wait_until_up(endpoint, timeout=5.0)
+        return endpoint
+    ensure_port_free(
+        host,
+        port,
+        "cannot start the embedded AWS (moto)",
+        "Another `make dev` may be running: stop it, pick another port (--aws-port), or reuse that "
+        f"server with RECAUDO_AWS_ENDPOINT=http://{host}:{port}.",
+    )
+    from moto.server import ThreadedMotoServer
+
+    speed_up_moto_transactions()
+    # One access-log line per AWS call would bury the API's own log.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    _server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    _server.start()
+    endpoint = f"http://{host}:{port}"
+    _wait_until_up(endpoint)
+    os.environ["RECAUDO_AWS_ENDPOINT"] = endpoint
+    return endpoint
+
+
+def stop_local_aws() -> None:
+    """Stop the moto server this process started (no-op when the endpoint came from the environment)."""
+    global _server
+    if _server is not None:
+        _server.stop()
+        _server = None
+
+
+def _client(service: str, endpoint: str) -> Any:
+    import boto3
+
+    make_client: Any = boto3.client  # the stubs' per-service overloads want a literal name
+    return make_client(
+        service,
+        endpoint_url=endpoint,
+        region_name=os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION),
+    )
+
+
+def ensure_table(client: Any, table_name: str, template_path: Path = TEMPLATE_PATH) -> bool:
+    """Create the ledger table from template.yaml unless it exists; True when it was created."""
+    from infra.dynamodb.schema_from_template import create_table
+
+    try:
+        return create_table(client, table_name, template_path)
+    except client.exceptions.ResourceInUseException:
+        return False  # created concurrently by another process
+
+
+def verify_sender(endpoint: str, sender: str = DEMO_SENDER) -> None:
+    """moto's SES refuses mail from unverified identities: verify the address and its domain."""
+    ses = _client("ses", endpoint)
+    ses.verify_email_identity(EmailAddress=sender)
+    ses.verify_domain_identity(Domain=sender.rpartition("@")[2])
+
+
+def bootstrap(
+    endpoint: str, table_name: str | None = None, senders: tuple[str, ...] = (DEMO_SENDER,)
+) -> None:
+    """Create the table (idempotent), verify the SES senders and point the PynamoDB models at them."""
+    _set_aws_env()
+    table = table_name or os.environ.get("RECAUDO_TABLE", DEFAULT_TABLE)
+    os.environ["RECAUDO_TABLE"] = table
+    os.environ["RECAUDO_AWS_ENDPOINT"] = endpoint
+    ensure_table(_client("dynamodb", endpoint), table)
+    for sender in senders:
+        verify_sender(endpoint, sender)
+    from infra.dynamodb.models import configure
+
+    configure(table_name=table, host=endpoint, region=os.environ["AWS_DEFAULT_REGION"])
