@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import strawberry
 
 from domain.errors import DomainError, ErrorCode
 from domain.ports import DebtorQuery, PaymentQuery
 from domain.services.debts import DebtFilter as DomainDebtFilter
-from schema.common import Connection, Node, decode_id, decode_one, decode_two, list_connection, page_request
+from schema.common import (
+    Connection,
+    Node,
+    decode_id,
+    decode_one,
+    decode_two,
+    list_connection,
+    page_request,
+    to_connection,
+)
 from schema.errors import query
 from schema.inputs import DebtFilter, DebtorFilter, PaymentFilter
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode, TenantNode
+
+T = TypeVar("T")
 
 
 @strawberry.type(description="Who is calling.")
@@ -19,6 +32,13 @@ class Viewer:
     tenant: str
     role: str
     agent_id: str | None
+
+
+def _found(value: T | None) -> T:
+    """A missing (or out-of-scope) object is NOT_FOUND, whatever the reason."""
+    if value is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "no object has this id", "id")
+    return value
 
 
 def _optional_one(value: strawberry.ID | None, type_name: str, field: str) -> str | None:
@@ -102,13 +122,8 @@ class Query:
 
     @strawberry.field(description="One portfolio; null (and a NOT_FOUND error) if it does not exist.")
     def portfolio(self, info: strawberry.Info, id: strawberry.ID) -> PortfolioNode | None:
-        def fetch() -> PortfolioNode:
-            p = info.context.ledger.portfolios.get(info.context.principal, decode_one(id, "Portfolio"))
-            if p is None:
-                raise DomainError(ErrorCode.NOT_FOUND, "portfolio not found", "id")
-            return PortfolioNode.of(p)
-
-        return query(fetch)
+        ledger, me = info.context.ledger, info.context.principal
+        return query(lambda: PortfolioNode.of(_found(ledger.portfolios.get(me, decode_one(id, "Portfolio")))))
 
     @strawberry.field(description="Debtors by name, or found by name prefix, document number or external id.")
     def debtors(
@@ -118,8 +133,6 @@ class Query:
         after: str | None = None,
         filter: DebtorFilter | None = None,
     ) -> Connection[DebtorNode]:
-        from schema.common import to_connection
-
         page = query(
             lambda: info.context.ledger.debtors.list(
                 info.context.principal, _debtor_query(filter), page_request(first, after)
@@ -129,13 +142,8 @@ class Query:
 
     @strawberry.field(description="One debtor; null (and a NOT_FOUND error) if absent or not yours.")
     def debtor(self, info: strawberry.Info, id: strawberry.ID) -> DebtorNode | None:
-        def fetch() -> DebtorNode:
-            d = info.context.ledger.debtors.get(info.context.principal, decode_one(id, "Debtor"))
-            if d is None:
-                raise DomainError(ErrorCode.NOT_FOUND, "debtor not found", "id")
-            return DebtorNode.of(d)
-
-        return query(fetch)
+        ledger, me = info.context.ledger, info.context.principal
+        return query(lambda: DebtorNode.of(_found(ledger.debtors.get(me, decode_one(id, "Debtor")))))
 
     @strawberry.field(description="Debts, filtered; each filter is served by a key or index query.")
     def debts(
@@ -145,8 +153,6 @@ class Query:
         after: str | None = None,
         filter: DebtFilter | None = None,
     ) -> Connection[DebtNode]:
-        from schema.common import to_connection
-
         page = query(
             lambda: info.context.ledger.debts.list(
                 info.context.principal, _debt_filter(filter), page_request(first, after)
@@ -156,14 +162,8 @@ class Query:
 
     @strawberry.field(description="One debt; null (and a NOT_FOUND error) if absent or not yours.")
     def debt(self, info: strawberry.Info, id: strawberry.ID) -> DebtNode | None:
-        def fetch() -> DebtNode:
-            debtor_id, debt_id = decode_two(id, "Debt")
-            d = info.context.ledger.debts.get(info.context.principal, debtor_id, debt_id)
-            if d is None:
-                raise DomainError(ErrorCode.NOT_FOUND, "debt not found", "id")
-            return DebtNode.of(d)
-
-        return query(fetch)
+        ledger, me = info.context.ledger, info.context.principal
+        return query(lambda: DebtNode.of(_found(ledger.debts.get(me, *decode_two(id, "Debt")))))
 
     @strawberry.field(description="Payments, newest first; by debtor, debt or paid-at range.")
     def payments(
@@ -173,8 +173,6 @@ class Query:
         after: str | None = None,
         filter: PaymentFilter | None = None,
     ) -> Connection[PaymentNode]:
-        from schema.common import to_connection
-
         def run() -> Connection[PaymentNode]:
             f = filter or PaymentFilter()
             debtor_id = _optional_one(f.debtor_id, "Debtor", "debtorId")
@@ -192,14 +190,8 @@ class Query:
 
     @strawberry.field(description="One payment.")
     def payment(self, info: strawberry.Info, id: strawberry.ID) -> PaymentNode | None:
-        def fetch() -> PaymentNode:
-            debtor_id, payment_id = decode_two(id, "Payment")
-            p = info.context.ledger.payments.get(info.context.principal, debtor_id, payment_id)
-            if p is None:
-                raise DomainError(ErrorCode.NOT_FOUND, "payment not found", "id")
-            return PaymentNode.of(p)
-
-        return query(fetch)
+        ledger, me = info.context.ledger, info.context.principal
+        return query(lambda: PaymentNode.of(_found(ledger.payments.get(me, *decode_two(id, "Payment")))))
 
     @strawberry.field(description="The audit trail of one record (any global id), newest first.")
     def audit_log(
@@ -209,8 +201,6 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[AuditEntry]:
-        from schema.common import to_connection
-
         def run() -> Connection[AuditEntry]:
             kind, parts = decode_id(entity_id)
             me = info.context.principal

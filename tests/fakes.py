@@ -300,5 +300,5 @@ def _decode_cursor(cursor: str, tenant: str, listing: str) -> Key:
     if cursor_tenant != tenant:
         raise DomainError(ErrorCode.NOT_FOUND, "the cursor does not belong to this tenant", "after")
     if cursor_listing != listing:
-        raise DomainError(ErrorCode.INVALID_CURSOR, "the cursor belongs to another listing", "after")
+        raise DomainError(ErrorCode.NOT_FOUND, "cursor not found", "after")
     return key
