@@ -72,6 +72,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
             print("Seeding the demo tenant…", flush=True)
             seeded = seed_demo(ledger, ledger.deps.clock).describe()
+        from infra.local import start_stream_pump
+
+        start_stream_pump(endpoint, os.environ["RECAUDO_TABLE"])
         admin_token = issue_token(DEMO_TENANT, "ADMIN", sub="dev-admin")
         agent_token = issue_token(DEMO_TENANT, "AGENT", sub="lucia", agent_id=DEMO_AGENT)
         print(_banner(args.host, args.port, admin_token, agent_token, seeded), flush=True)

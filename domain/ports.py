@@ -165,3 +165,17 @@ class IdGenerator(Protocol):
     def new_id(self) -> str:
         """A new unique, roughly time-ordered identifier."""
         ...
+
+
+class EventPublisher(Protocol):
+    """Sends outbox events to partners' transport (EventBridge in production)."""
+
+    def publish(self, events: list[DomainEvent]) -> set[str]:
+        """Publish; return the ids of the events that could not be published (to retry)."""
+        ...
+
+
+class OutboxStore(Protocol):
+    def mark_published(self, events: list[DomainEvent], at: datetime) -> None:
+        """Flag events as published; the store expires them after a retention period."""
+        ...

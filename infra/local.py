@@ -208,6 +208,24 @@ def verify_sender(endpoint: str, sender: str = DEMO_SENDER) -> None:
     ses.verify_domain_identity(Domain=sender.rpartition("@")[2])
 
 
+def ensure_event_bus(endpoint: str, name: str) -> None:
+    """The partners' EventBridge bus (idempotent)."""
+    events = _client("events", endpoint)
+    if not any(b["Name"] == name for b in events.list_event_buses(NamePrefix=name)["EventBuses"]):
+        events.create_event_bus(Name=name)
+
+
+def start_stream_pump(endpoint: str, table_name: str) -> Any:
+    """Drive the outbox publisher from the table's stream, as Lambda's trigger does on AWS."""
+    from infra.container import build_outbox_relay
+    from infra.stream_pump import StreamPump
+
+    arn = _client("dynamodb", endpoint).describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+    pump = StreamPump(_client("dynamodbstreams", endpoint), arn, build_outbox_relay())
+    pump.start()
+    return pump
+
+
 def bootstrap(
     endpoint: str, table_name: str | None = None, senders: tuple[str, ...] = (DEMO_SENDER,)
 ) -> None:
@@ -219,6 +237,7 @@ def bootstrap(
     ensure_table(_client("dynamodb", endpoint), table)
     for sender in senders:
         verify_sender(endpoint, sender)
+    ensure_event_bus(endpoint, os.environ.setdefault("RECAUDO_EVENT_BUS", "recaudo-events"))
     from infra.dynamodb.models import configure
 
     configure(table_name=table, host=endpoint, region=os.environ["AWS_DEFAULT_REGION"])

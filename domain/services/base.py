@@ -82,13 +82,15 @@ class UseCase:
     def event(
         self, tx: Transaction, tenant: str, event_type: str, aggregate_id: str, data: dict[str, Any]
     ) -> None:
+        # Every event of one transaction carries the same instant: they happened together.
+        occurred_at = tx.events[0].occurred_at if tx.events else self.now()
         tx.events.append(
             DomainEvent(
                 tenant=tenant,
                 id=self.deps.ids.new_id(),
                 type=event_type,
                 version=EVENT_SCHEMA_VERSION,
-                occurred_at=self.now(),
+                occurred_at=occurred_at,
                 aggregate_id=aggregate_id,
                 data=data,
             )

@@ -401,6 +401,8 @@ class Debts(UseCase):
         )
         if not debt.disputed or dispute is None:
             raise DomainError(ErrorCode.INVALID_STATE, "the debt has no open dispute", "debtId")
+        if debt.written_off and credit_amount is not None:
+            raise DomainError(ErrorCode.INVALID_STATE, "the debt is written off", "creditAmount")
         before, was = snapshot(debt) | {"balance": str(debt.balance)}, debt.state
         dispute.state, dispute.resolved_by, dispute.resolved_at = (
             DisputeState.RESOLVED,
@@ -409,8 +411,9 @@ class Debts(UseCase):
         )
         dispute.resolution = clean_text(resolution, "resolution", required=True, max_len=2000)
         tx = Transaction()
+        credit: Decimal | None = None
         if credit_amount is not None:
-            value = positive_amount(credit_amount, debt.currency, "creditAmount")
+            value = credit = positive_amount(credit_amount, debt.currency, "creditAmount")
             if value > debt.balance:
                 raise DomainError(ErrorCode.INVALID_AMOUNT, "credit exceeds the balance", "creditAmount")
             debt.credit_total += value
@@ -447,6 +450,10 @@ class Debts(UseCase):
             debt.id,
             debt_event_data(debt) | {"disputeId": dispute.id, "resolution": dispute.resolution},
         )
+        if credit is not None:
+            adjustment = {"kind": AdjustmentKind.CREDIT.value, "amount": str(credit)}
+            data = debt_event_data(debt) | {"change": "debtDisputeResolve", "adjustment": adjustment}
+            self.event(tx, principal.tenant, "DebtUpdated", debt.id, data)
         if debt.state is DebtState.PAID and was is not DebtState.PAID:
             self.event(tx, principal.tenant, "DebtPaid", debt.id, debt_event_data(debt))
         self.repo.commit(principal.tenant, tx)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from domain.clock import iso_utc
 from domain.entities import Allocation, Debt, Debtor, DebtState, Payment, PaymentMethod
 from domain.errors import DomainError, ErrorCode, NotFound, UniquenessConflict
 from domain.ledger import allocate
@@ -19,7 +20,7 @@ from domain.services.base import UseCase, clean_text
 from domain.services.debts import debt_event_data
 from domain.snapshot import snapshot
 
-MAX_ALLOCATED_DEBTS = 30
+MAX_ALLOCATED_DEBTS = 20
 """One payment settles at most this many debts in one transaction; the rest stays as credit."""
 
 
@@ -56,7 +57,7 @@ def payment_event_data(payment: Payment) -> dict[str, object]:
         "amount": str(payment.amount),
         "currency": payment.currency,
         "method": payment.method.value,
-        "paidAt": payment.paid_at.isoformat(),
+        "paidAt": iso_utc(payment.paid_at),
         "reference": payment.reference,
         "allocations": [{"debtId": a.debt_id, "amount": str(a.amount)} for a in payment.allocations],
         "unapplied": str(payment.unapplied),
@@ -215,6 +216,8 @@ class Payments(UseCase):
         tx.save(debt)
         after = {"balance": str(debt.balance), "state": debt.state.value, "paymentId": payment.id}
         self.audit(tx, principal, "Debt", debt.id, action, before, after)
+        data = debt_event_data(debt) | {"change": action, "paymentId": payment.id}
+        self.event(tx, principal.tenant, "DebtUpdated", debt.id, data)
         if debt.state is DebtState.PAID and was is not DebtState.PAID:
             self.event(
                 tx, principal.tenant, "DebtPaid", debt.id, debt_event_data(debt) | {"paymentId": payment.id}

@@ -286,7 +286,12 @@ def test_dispute_open_and_resolve(ledger: Ledger, repo: Repo, admin: P, agent: P
     debt, dispute = ledger.debts.dispute_resolve(admin, debtor.id, old.id, "procede en parte", "40.00")
     assert (debt.state, debt.balance, dispute.state.value) == (DebtState.OPEN, D("60.00"), "RESOLVED")
     types = [e.type for e in repo.events_of("acme") if e.aggregate_id == old.id]
-    assert types[-2:] == ["DisputeOpened", "DisputeResolved"]
+    assert types[-3:] == ["DisputeOpened", "DisputeResolved", "DebtUpdated"]
+    credited = repo.events_of("acme", "DebtUpdated")[-1].data
+    assert (credited["change"], credited["adjustment"]) == (
+        "debtDisputeResolve",
+        {"kind": "CREDIT", "amount": "40.00"},
+    )
     fails(lambda: ledger.debts.dispute_resolve(admin, debtor.id, old.id, "x"), E.INVALID_STATE, "debtId")
 
 
@@ -309,9 +314,11 @@ def test_events_and_audit_trail(ledger: Ledger, repo: Repo, clock: FixedClock, b
     ledger.debts.dispute_resolve(ADMIN, debtor.id, new.id, "ok")
     ledger.debts.write_off(ADMIN, debtor.id, new.id, "incobrable")
     assert {e.type for e in repo.events} == {
-        *("DebtCreated", "PaymentRecorded", "DebtPaid", "PaymentReversed"),
+        *("DebtCreated", "PaymentRecorded", "DebtPaid", "PaymentReversed", "DebtUpdated"),
         *("DisputeOpened", "DisputeResolved", "DebtWrittenOff"),
     }
+    balance_changes = [e.data["change"] for e in repo.events_of("acme", "DebtUpdated")]
+    assert balance_changes == ["paymentRecord", "paymentReverse"]
     assert len({e.id for e in repo.events}) == len(repo.events)
     assert {(e.version, e.tenant) for e in repo.events} == {(1, "acme")}
     # AND the debt's audit trail is newest first, with before/after of what changed
