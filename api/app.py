@@ -15,6 +15,7 @@ from strawberry.asgi import GraphQL
 from api.auth import AuthError, principal_from_lambda_event, verify_bearer
 from domain.principal import Principal
 from domain.services import Ledger
+from domain.services.webhooks import Webhooks
 from schema.context import Context
 from schema.root import schema
 
@@ -24,9 +25,11 @@ PRINCIPAL_KEY = "recaudo.principal"
 class LedgerGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our per-request context (the principal was set by RequireAuth)."""
 
-    def __init__(self, ledger: Ledger, graphiql_token: str | None = None) -> None:
+    def __init__(
+        self, ledger: Ledger, graphiql_token: str | None = None, webhooks: Webhooks | None = None
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
-        self.ledger = ledger
+        self.ledger, self.webhooks = ledger, webhooks
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -42,7 +45,7 @@ class LedgerGraphQL(GraphQL[Context, None]):
         principal = request.scope.get(PRINCIPAL_KEY)
         if not isinstance(principal, Principal):  # pragma: no cover - RequireAuth always sets it
             raise AuthError("unauthenticated")
-        return Context.create(principal, self.ledger)
+        return Context.create(principal, self.ledger, self.webhooks)
 
 
 def authenticate(scope: Scope, authorization: str | None) -> Principal:
@@ -82,12 +85,16 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(ledger: Ledger | None = None, graphiql_token: str | None = None) -> Starlette:
+def create_app(
+    ledger: Ledger | None = None, graphiql_token: str | None = None, webhooks: Webhooks | None = None
+) -> Starlette:
+    """The API app; without arguments it wires itself from the environment (as on Lambda)."""
     if ledger is None:
-        from infra.container import build_ledger
+        from infra.container import build_ledger, build_webhooks, webhooks_configured
 
         ledger = build_ledger()
-    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token))
+        webhooks = webhooks or (build_webhooks() if webhooks_configured() else None)
+    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks))
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

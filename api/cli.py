@@ -72,13 +72,16 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
             print("Seeding the demo tenant…", flush=True)
             seeded = seed_demo(ledger, ledger.deps.clock).describe()
-        from infra.local import start_stream_pump
+        from infra.container import build_webhooks
+        from infra.local import start_stream_pump, start_webhook_workers
 
         start_stream_pump(endpoint, os.environ["RECAUDO_TABLE"])
+        webhooks = build_webhooks(ledger.deps.clock)
+        start_webhook_workers(endpoint, webhooks)
         admin_token = issue_token(DEMO_TENANT, "ADMIN", sub="dev-admin")
         agent_token = issue_token(DEMO_TENANT, "AGENT", sub="lucia", agent_id=DEMO_AGENT)
         print(_banner(args.host, args.port, admin_token, agent_token, seeded), flush=True)
-        app = create_app(ledger, graphiql_token=admin_token)
+        app = create_app(ledger, graphiql_token=admin_token, webhooks=webhooks)
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     except KeyboardInterrupt:
         return 130
@@ -145,6 +148,20 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_webhook_listen(args: argparse.Namespace) -> int:
+    from api.webhook_listen import run
+
+    try:
+        run(args.port, args.secret, host=args.host)
+    except ValueError as err:
+        return _fail(f"--secret: {err}", 2)
+    except OSError as err:
+        return _fail(f"cannot listen on {args.host}:{args.port}: {err}")
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="recaudo", description="Recaudo collections platform, local tools.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -174,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="seed the demo tenant into the stack at RECAUDO_AWS_ENDPOINT")
     seed.set_defaults(func=cmd_seed)
+
+    listen = sub.add_parser("webhook-listen", help="receive webhooks locally, verify and print each one")
+    listen.add_argument("--port", type=int, required=True, help="port to listen on")
+    listen.add_argument("--secret", required=True, help="the subscription's whsec_ signing secret")
+    listen.add_argument("--host", default="127.0.0.1", help="interface (default %(default)s)")
+    listen.set_defaults(func=cmd_webhook_listen)
     return parser
 
 

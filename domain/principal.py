@@ -34,6 +34,7 @@ class Action(StrEnum):
     DISPUTE_RESOLVE = "dispute:resolve"
     DEBT_WRITE_OFF = "debt:write-off"
     AUDIT_READ = "audit:read"
+    WEBHOOK_MANAGE = "webhook:manage"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -57,6 +58,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DISPUTE_RESOLVE: frozenset({_A, _S}),
     Action.DEBT_WRITE_OFF: frozenset({_A}),
     Action.AUDIT_READ: frozenset({_A, _S}),
+    Action.WEBHOOK_MANAGE: frozenset({_A, _P}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

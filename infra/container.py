@@ -13,6 +13,7 @@ from domain.clock import Clock, SystemClock
 if TYPE_CHECKING:
     from domain.services import Ledger
     from domain.services.outbox import OutboxRelay
+    from domain.services.webhooks import Webhooks
 
 DEFAULT_BUS = "recaudo-events"
 
@@ -50,3 +51,40 @@ def build_outbox_relay(clock: Clock | None = None) -> OutboxRelay:
     client = boto3.client("events", endpoint_url=os.environ.get("RECAUDO_AWS_ENDPOINT") or None)
     publisher = EventBridgePublisher(client, os.environ.get("RECAUDO_EVENT_BUS", DEFAULT_BUS))
     return OutboxRelay(publisher, DynamoOutboxStore(), clock or SystemClock())
+
+
+def webhooks_configured() -> bool:
+    return bool(os.environ.get("RECAUDO_WEBHOOK_QUEUE_URL") and os.environ.get("RECAUDO_WEBHOOK_KEY_ID"))
+
+
+def build_webhooks(clock: Clock | None = None) -> Webhooks:
+    """Webhooks on the ledger table (secrets under KMS key RECAUDO_WEBHOOK_KEY_ID), the delivery
+    queue RECAUDO_WEBHOOK_QUEUE_URL, and the SSRF-guarded sender (loopback allowed only when
+    RECAUDO_WEBHOOK_ALLOW_LOOPBACK=1, for the local stack)."""
+    import boto3
+
+    from domain.ids import TimeOrderedIds
+    from domain.services.webhooks import Webhooks, WebhookSettings
+    from infra.dynamodb.webhook_repository import DynamoWebhookRepository
+    from infra.secrets import KmsSecretBox
+    from infra.webhook_queue import SqsDeliveryQueue
+    from infra.webhooks.http import SafeWebhookSender
+    from infra.webhooks.signing import StandardWebhooksSigner
+
+    _configure_table()
+    clock = clock or SystemClock()
+    endpoint = os.environ.get("RECAUDO_AWS_ENDPOINT") or None
+    loopback = os.environ.get("RECAUDO_WEBHOOK_ALLOW_LOOPBACK") == "1"
+    box = KmsSecretBox(boto3.client("kms", endpoint_url=endpoint), os.environ["RECAUDO_WEBHOOK_KEY_ID"])
+    queue = SqsDeliveryQueue(
+        boto3.client("sqs", endpoint_url=endpoint), os.environ["RECAUDO_WEBHOOK_QUEUE_URL"], clock
+    )
+    return Webhooks(
+        DynamoWebhookRepository(box),
+        StandardWebhooksSigner(),
+        SafeWebhookSender(timeout=5.0, allow_loopback=loopback),
+        queue,
+        clock,
+        TimeOrderedIds(clock),
+        WebhookSettings(allow_insecure_loopback=loopback),
+    )

@@ -226,6 +226,48 @@ def start_stream_pump(endpoint: str, table_name: str) -> Any:
     return pump
 
 
+def ensure_webhook_plumbing(endpoint: str) -> None:
+    """KMS key for secrets, the fan-out and delivery queues, and the bus rule feeding the fan-out."""
+    import json
+
+    from infra.secrets import ensure_local_key
+
+    os.environ["RECAUDO_WEBHOOK_KEY_ID"] = ensure_local_key(_client("kms", endpoint))
+    sqs, events = _client("sqs", endpoint), _client("events", endpoint)
+    fanout = sqs.create_queue(QueueName="recaudo-webhook-fanout")["QueueUrl"]
+    os.environ["RECAUDO_WEBHOOK_FANOUT_URL"] = fanout
+    os.environ["RECAUDO_WEBHOOK_QUEUE_URL"] = sqs.create_queue(QueueName="recaudo-webhook-delivery")[
+        "QueueUrl"
+    ]
+    os.environ.setdefault("RECAUDO_WEBHOOK_ALLOW_LOOPBACK", "1")  # partners' test servers on 127.0.0.1
+    arn = sqs.get_queue_attributes(QueueUrl=fanout, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus = os.environ["RECAUDO_EVENT_BUS"]
+    events.put_rule(Name="webhook-fanout", EventBusName=bus, EventPattern=json.dumps({"source": ["recaudo"]}))
+    events.put_targets(Rule="webhook-fanout", EventBusName=bus, Targets=[{"Id": "fanout", "Arn": arn}])
+
+
+def start_webhook_workers(endpoint: str, webhooks: Any) -> None:
+    """Drive the fan-out and delivery functions from their queues, as Lambda's triggers do on AWS."""
+    import json
+
+    from infra.queue_pump import QueuePump
+    from infra.webhook_queue import parse_job
+
+    sqs = _client("sqs", endpoint)
+    QueuePump(
+        sqs,
+        os.environ["RECAUDO_WEBHOOK_FANOUT_URL"],
+        lambda body: webhooks.fan_out(json.loads(body)["detail"]),
+        "webhook-fanout",
+    ).start()
+    QueuePump(
+        sqs,
+        os.environ["RECAUDO_WEBHOOK_QUEUE_URL"],
+        lambda body: webhooks.attempt(*parse_job(body)),
+        "webhook-delivery",
+    ).start()
+
+
 def bootstrap(
     endpoint: str, table_name: str | None = None, senders: tuple[str, ...] = (DEMO_SENDER,)
 ) -> None:
@@ -238,6 +280,7 @@ def bootstrap(
     for sender in senders:
         verify_sender(endpoint, sender)
     ensure_event_bus(endpoint, os.environ.setdefault("RECAUDO_EVENT_BUS", "recaudo-events"))
+    ensure_webhook_plumbing(endpoint)
     from infra.dynamodb.models import configure
 
     configure(table_name=table, host=endpoint, region=os.environ["AWS_DEFAULT_REGION"])

@@ -12,6 +12,7 @@ from domain.entities import Debt, Debtor, Portfolio, Tenant
 from domain.errors import Forbidden
 from domain.principal import Principal
 from domain.services import Ledger
+from domain.services.webhooks import Webhooks
 from schema.common import forbidden
 
 
@@ -43,12 +44,15 @@ class Context:
     principal: Principal
     ledger: Ledger
     loaders: Loaders
+    webhooks: Webhooks | None = None
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
     @classmethod
-    def create(cls, principal: Principal, ledger: Ledger) -> Context:
-        return cls(principal=principal, ledger=ledger, loaders=Loaders(ledger, principal.tenant))
+    def create(cls, principal: Principal, ledger: Ledger, webhooks: Webhooks | None = None) -> Context:
+        return cls(
+            principal=principal, ledger=ledger, loaders=Loaders(ledger, principal.tenant), webhooks=webhooks
+        )
 
     def tenant(self) -> Tenant | None:
         if self._tenant is None:

@@ -10,6 +10,7 @@ from schema.common import ApiError
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
+from schema.webhooks import WebhookMutations, WebhookQueries
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -24,9 +25,19 @@ def _mask(error: GraphQLError) -> bool:
     return not isinstance(original, ApiError) and not isinstance(error, ApiError)
 
 
+@strawberry.type(name="Query")
+class RootQuery(WebhookQueries, Query):
+    """Every query: the ledger's and the partners'."""
+
+
+@strawberry.type(name="Mutation")
+class RootMutation(WebhookMutations, Mutation):
+    """Every mutation."""
+
+
 schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
+    query=RootQuery,
+    mutation=RootMutation,
     types=[PortfolioNode, DebtorNode, DebtNode, PaymentNode, AuditEntry],
     extensions=[
         QueryDepthLimiter(max_depth=MAX_DEPTH),
