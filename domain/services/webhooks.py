@@ -204,9 +204,10 @@ class Webhooks:
         tenant, event_type, event_id = envelope["tenant"], envelope["type"], envelope["id"]
         body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
         now, created = self.clock.now(), 0
+        occurred_at = datetime.fromisoformat(envelope["occurredAt"].replace("Z", "+00:00"))
         for sub in self.repo.list_subscriptions(tenant):
-            if not sub.wants(event_type):
-                continue
+            if not sub.wants(event_type) or sub.created_at > occurred_at:
+                continue  # not interested, or subscribed after the event happened
             delivery = WebhookDelivery(
                 tenant=tenant,
                 subscription_id=sub.id,

@@ -188,7 +188,7 @@ class SafeWebhookSender:
                 timeout=self.timeout,
                 follow_redirects=False,
                 trust_env=False,
-                verify=self._ssl() if target.scheme == "https" else True,
+                verify=self._ssl(),
             ) as client,
             client.stream(
                 "POST",

@@ -278,3 +278,12 @@ def test_redeliver_and_deliveries_listing(parts: Any) -> None:
     assert len(repo.deliveries[("acme", sub.id, "evt-0001")].attempts) == 2
     with pytest.raises(DomainError):
         hooks.redeliver(Principal("x", "globex", Role.ADMIN), sub.id, "evt-0001")
+
+
+def test_events_from_before_the_subscription_are_not_delivered(parts: Any, clock: FixedClock) -> None:
+    hooks, repo, _, _ = parts
+    clock.advance(timedelta(minutes=1))
+    hooks.create(PARTNER, "https://erp.example.com/h", ["*"], None)
+    assert hooks.fan_out(envelope(1)) == 0  # the event happened a minute before subscribing
+    later = envelope(2) | {"occurredAt": "2026-03-15T15:02:00.000000Z"}
+    assert hooks.fan_out(later) == 1
