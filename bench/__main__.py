@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.cold_start import import_times
+from bench.events import run_event_benchmarks
 from bench.ledger import run_ledger_benchmarks
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -21,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debts", type=int, default=10_000, help="debts to seed (default 10000)")
     parser.add_argument("--runs", type=int, default=50, help="timed runs of the nested query")
     parser.add_argument("--import-runs", type=int, default=7, help="fresh interpreters per import timing")
+    parser.add_argument("--event-debts", type=int, default=2000, help="debts whose events are published")
+    parser.add_argument("--deliveries", type=int, default=200, help="webhook deliveries to a local receiver")
     args = parser.parse_args(argv)
 
     figures: dict[str, Any] = {
@@ -29,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": platform.machine(),
     }
     figures.update(run_ledger_benchmarks(args.debts, args.runs))
+    figures["events"] = run_event_benchmarks(args.event_debts, args.deliveries)
     figures["cold_start"] = import_times(args.import_runs)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -38,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(f: dict[str, Any]) -> None:
-    q, imp, cold = f["nested_query"], f["import"], f["cold_start"]
+    q, imp, cold, ev = f["nested_query"], f["import"], f["cold_start"], f["events"]
+    pub = ev["publish"]
     rows = [
         ("seeded debts", f"{f['seeded_debts']}", ""),
         ("nested query: DynamoDB requests", f"{q['dynamodb_requests']}", "budget ≤ 3 (naive: 201)"),
@@ -56,6 +61,26 @@ def print_table(f: dict[str, Any]) -> None:
         ),
         ("debtsImport 500 rows: rows/s", f"{imp['rows_per_second']:.0f}", f"{imp['seconds']:.2f} s"),
         ("re-run of the same 500 rows: writes", f"{imp['rerun_writes']}", "idempotent: 0"),
+        (
+            "outbox → EventBridge: events/s",
+            f"{ev['publish']['events_per_second']:.0f}",
+            f"{ev['publish']['events']} events, stream batches of 100",
+        ),
+        (
+            "  AWS requests per event (DynamoDB + EventBridge)",
+            f"{pub['dynamodb_requests_per_event']:.3f} + {pub['eventbridge_requests_per_event']:.3f}",
+            "batch write of 25 + PutEvents of 10",
+        ),
+        (
+            "webhook deliveries to a local receiver: per s",
+            f"{ev['webhooks']['deliveries_per_second']:.0f}",
+            f"{ev['webhooks']['deliveries']} signed POSTs",
+        ),
+        (
+            "  DynamoDB requests per delivery",
+            f"{ev['webhooks']['dynamodb_requests_per_delivery']:.1f}",
+            "read delivery + subscription, lease, result",
+        ),
         ("import api.handler (median ms)", f"{cold['api_handler_ms']:.0f}", "python -X importtime"),
         ("import Starlette+Mangum hello (median ms)", f"{cold['hello_ms']:.0f}", "floor"),
         ("cold-start import ratio", f"{cold['ratio']:.2f}×", ""),

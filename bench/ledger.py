@@ -43,15 +43,18 @@ ADMIN = Principal(sub="bench", tenant="bench", role=Role.ADMIN)
 
 
 class Calls:
-    def __init__(self) -> None:
+    """Counts the AWS requests one service receives inside the `with` block (by operation name)."""
+
+    def __init__(self, service: str = "dynamodb") -> None:
+        self.service = service
         self.names: list[str] = []
         self._original = botocore.client.BaseClient._make_api_call
 
     def __enter__(self) -> Calls:
-        calls, original = self.names, self._original
+        calls, original, service = self.names, self._original, self.service
 
         def counting(client: Any, operation: str, params: Any) -> Any:
-            if client.meta.service_model.endpoint_prefix == "dynamodb":
+            if client.meta.service_model.endpoint_prefix == service:
                 calls.append(operation)
             return original(client, operation, params)
 
