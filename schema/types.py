@@ -12,6 +12,7 @@ from domain import entities as e
 from domain.ledger import aging_bucket, days_past_due, debt_status
 from domain.ports import PageRequest, PaymentQuery
 from schema.common import Connection, Money, Node, encode_id, list_connection, page_request, to_connection
+from schema.errors import query
 
 PartyKind = strawberry.enum(e.PartyKind, description="A person or a company.")
 ContactKind = strawberry.enum(e.ContactKind, description="Kind of contact point.")
@@ -88,10 +89,12 @@ class PortfolioNode(Node):
     ) -> Connection[DebtNode]:  # type: ignore[valid-type]
         from domain.services.debts import DebtFilter
 
-        page = info.context.ledger.debts.list(
-            info.context.principal,
-            DebtFilter(portfolio_id=self._entity.id, status=status),
-            page_request(first, after),
+        page = query(
+            lambda: info.context.ledger.debts.list(
+                info.context.principal,
+                DebtFilter(portfolio_id=self._entity.id, status=status),
+                page_request(first, after),
+            )
         )
         return to_connection(page, DebtNode.of)
 
@@ -198,8 +201,10 @@ class DebtorNode(Node):
     def payments(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[PaymentNode]:
-        page = info.context.ledger.payments.list(
-            info.context.principal, PaymentQuery(debtor_id=self._entity.id), page_request(first, after)
+        page = query(
+            lambda: info.context.ledger.payments.list(
+                info.context.principal, PaymentQuery(debtor_id=self._entity.id), page_request(first, after)
+            )
         )
         return to_connection(page, PaymentNode.of)
 

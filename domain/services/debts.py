@@ -75,6 +75,10 @@ class DebtFilter:
     currency: str | None = None
 
 
+MAX_DAYS_PAST_DUE = 36_500
+"""A hundred years: beyond it a days-past-due filter is a mistake, not a question."""
+
+
 def debt_id_for(tenant: str, debtor_id: str, external_id: str) -> str:
     return derived_id(tenant, "debt", debtor_id, external_id)
 
@@ -112,6 +116,9 @@ def to_query(f: DebtFilter, today: date) -> DebtQuery:
     elif f.status is not None:
         state = DebtState(f.status.value)
     ranges = []
+    for name, value in (("minDaysPastDue", f.min_days_past_due), ("maxDaysPastDue", f.max_days_past_due)):
+        if value is not None and abs(value) > MAX_DAYS_PAST_DUE:
+            raise DomainError(ErrorCode.INVALID, f"{name} must be within ±{MAX_DAYS_PAST_DUE}", name)
     if f.min_days_past_due is not None or f.max_days_past_due is not None:
         ranges.append(dpd_due_range(f.min_days_past_due, f.max_days_past_due, today))
     if f.aging_bucket is not None:
