@@ -22,6 +22,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "DisputeResolved",
         "PaymentRecorded",
         "PaymentReversed",
+        "WebhookSubscriptionDisabled",
     }
 )
 

@@ -65,6 +65,7 @@ def build_webhooks(clock: Clock | None = None) -> Webhooks:
 
     from domain.ids import TimeOrderedIds
     from domain.services.webhooks import Webhooks, WebhookSettings
+    from infra.dynamodb.repository import DynamoLedgerRepository
     from infra.dynamodb.webhook_repository import DynamoWebhookRepository
     from infra.secrets import KmsSecretBox
     from infra.webhook_queue import SqsDeliveryQueue
@@ -87,4 +88,5 @@ def build_webhooks(clock: Clock | None = None) -> Webhooks:
         clock,
         TimeOrderedIds(clock),
         WebhookSettings(allow_insecure_loopback=loopback),
+        outbox=DynamoLedgerRepository(),
     )

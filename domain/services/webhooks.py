@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from domain.clock import Clock
+from domain.clock import Clock, iso_utc
+from domain.entities import DomainEvent
 from domain.errors import ConcurrencyConflict, DomainError, ErrorCode, NotFound
 from domain.event_catalogue import EVENT_TYPES
-from domain.ports import IdGenerator, Page, PageRequest
+from domain.ports import IdGenerator, LedgerRepository, Page, PageRequest, Transaction
 from domain.principal import Action, Principal
 from domain.services.base import clean_text
 from domain.webhooks import (
@@ -58,10 +59,13 @@ class Webhooks:
         clock: Clock,
         ids: IdGenerator,
         settings: WebhookSettings | None = None,
+        outbox: LedgerRepository | None = None,
     ) -> None:
         self.repo, self.signer, self.sender, self.queue = repo, signer, sender, queue
         self.clock, self.ids = clock, ids
         self.settings = settings or WebhookSettings()
+        self.outbox = outbox
+        """Where the WebhookSubscriptionDisabled event for the tenant's admins is written."""
 
     # --- subscriptions (PARTNER and ADMIN) ---------------------------------------------------------
 
@@ -290,11 +294,31 @@ class Webhooks:
             sub.failing_since = now
         elif now - sub.failing_since >= DISABLE_AFTER:
             sub.status = SubscriptionStatus.DISABLED
-            sub.disabled_reason = f"every delivery failed since {sub.failing_since.isoformat()}"
+            sub.disabled_reason = f"every delivery failed since {iso_utc(sub.failing_since)}"
         else:
             return
         sub.updated_at = now
-        self._quietly(lambda: self.repo.save_subscription(sub, expected))
+        try:
+            self.repo.save_subscription(sub, expected)
+        except ConcurrencyConflict:
+            return  # someone else changed it meanwhile; their write stands
+        if sub.status is SubscriptionStatus.DISABLED and self.outbox and sub.failing_since:
+            data = {
+                "subscriptionId": sub.id,
+                "url": sub.url,
+                "failingSince": iso_utc(sub.failing_since),
+                "reason": sub.disabled_reason,
+            }
+            event = DomainEvent(
+                tenant=sub.tenant,
+                id=self.ids.new_id(),
+                type="WebhookSubscriptionDisabled",
+                version=1,
+                occurred_at=now,
+                aggregate_id=sub.id,
+                data=data,
+            )
+            self.outbox.commit(sub.tenant, Transaction(events=[event]))
 
     @staticmethod
     def _quietly(write: Any) -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from domain.clock import FixedClock
 from domain.errors import ConcurrencyConflict, DomainError, ErrorCode, Forbidden
+from domain.event_catalogue import envelope as envelope_of
 from domain.ids import TimeOrderedIds
 from domain.ports import Page, PageRequest
 from domain.principal import Principal, Role
@@ -23,7 +27,9 @@ from domain.webhooks import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from tests.fakes import InMemoryLedgerRepository
 
+SCHEMAS = Path(__file__).resolve().parents[2] / "schema" / "events"
 PARTNER = Principal("pasarela", "acme", Role.PARTNER)
 ADMIN = Principal("ana", "acme", Role.ADMIN)
 
@@ -211,6 +217,8 @@ def test_500_twice_then_200_is_three_attempts_with_one_id(parts: Any, clock: Fix
 
 def test_a_dead_receiver_is_retried_on_schedule_then_disabled(parts: Any, clock: FixedClock) -> None:
     hooks, repo, sender, _ = parts
+    outbox = InMemoryLedgerRepository()
+    hooks.outbox = outbox
     sub = hooks.create(PARTNER, "https://down.example.com/h", ["*"], None).subscription
     hooks.fan_out(envelope(1))
     started = clock.now()
@@ -230,6 +238,11 @@ def test_a_dead_receiver_is_retried_on_schedule_then_disabled(parts: Any, clock:
     hooks.fan_out(envelope(2))
     hooks.attempt("acme", sub.id, "evt-0002")
     assert repo.subs[("acme", sub.id)].status is SubscriptionStatus.DISABLED
+    (event,) = outbox.events
+    assert event.type == "WebhookSubscriptionDisabled" and event.data["subscriptionId"] == sub.id
+    schema = json.loads((SCHEMAS / "WebhookSubscriptionDisabled.v1.json").read_text())
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator.validate(json.loads(json.dumps(envelope_of(event))))
     hooks.fan_out(envelope(3))
     assert ("acme", sub.id, "evt-0003") not in repo.deliveries
     resumed = hooks.update(PARTNER, sub.id, resume=True)
