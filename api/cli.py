@@ -73,9 +73,10 @@ def cmd_dev(args: argparse.Namespace) -> int:
             print("Seeding the demo tenant…", flush=True)
             seeded = seed_demo(ledger, ledger.deps.clock).describe()
         from infra.container import build_webhooks
-        from infra.local import start_stream_pump, start_webhook_workers
+        from infra.local import start_overdue_timer, start_stream_pump, start_webhook_workers
 
         start_stream_pump(endpoint, os.environ["RECAUDO_TABLE"])
+        start_overdue_timer(ledger.deps.clock)
         webhooks = build_webhooks(ledger.deps.clock)
         start_webhook_workers(endpoint, webhooks)
         admin_token = issue_token(DEMO_TENANT, "ADMIN", sub="dev-admin")

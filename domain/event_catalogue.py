@@ -18,6 +18,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "DebtUpdated",
         "DebtPaid",
         "DebtWrittenOff",
+        "DebtOverdue",
         "DisputeOpened",
         "DisputeResolved",
         "PaymentRecorded",

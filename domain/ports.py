@@ -112,7 +112,12 @@ class PaymentQuery:
 
 
 class LedgerRepository(Protocol):
-    """Storage of the ledger. Every method is scoped by tenant; nothing crosses tenants."""
+    """Storage of the ledger. Every method is scoped by tenant; nothing crosses tenants, except
+    `list_tenants`, which gives scheduled workers the tenant ids (and nothing else)."""
+
+    def list_tenants(self) -> list[str]:
+        """The ids of every tenant with settings, in id order (for workers, never for a request)."""
+        ...
 
     def get_tenant(self, tenant: str) -> Tenant | None: ...
 
@@ -151,6 +156,10 @@ class LedgerRepository(Protocol):
     def get_claims(self, tenant: str, kind: ClaimKind, values: list[str]) -> dict[str, Claim]: ...
 
     def list_audit(self, tenant: str, entity_id: str, page: PageRequest) -> Page[AuditEntry]: ...
+
+    def existing_event_ids(self, tenant: str, ids: list[str], consistent: bool = False) -> set[str]:
+        """Which of these outbox event ids were already committed (published ones until they expire)."""
+        ...
 
     def commit(self, tenant: str, tx: Transaction) -> None:
         """Write atomically. Raises ConcurrencyConflict or UniquenessConflict and writes nothing."""

@@ -13,6 +13,7 @@ from domain.clock import Clock, SystemClock
 if TYPE_CHECKING:
     from domain.services import Ledger
     from domain.services.outbox import OutboxRelay
+    from domain.services.overdue import OverdueNotices
     from domain.services.webhooks import Webhooks
 
 DEFAULT_BUS = "recaudo-events"
@@ -37,6 +38,18 @@ def build_ledger(clock: Clock | None = None) -> Ledger:
     _configure_table()
     clock = clock or SystemClock()
     return Ledger.build(Deps(repo=DynamoLedgerRepository(), clock=clock, ids=TimeOrderedIds(clock)))
+
+
+def build_overdue_notices(clock: Clock | None = None) -> OverdueNotices:
+    """The hourly DebtOverdue notices, on the same table and wiring as `build_ledger`."""
+    from domain.ids import TimeOrderedIds
+    from domain.services import Deps
+    from domain.services.overdue import OverdueNotices
+    from infra.dynamodb.repository import DynamoLedgerRepository
+
+    _configure_table()
+    clock = clock or SystemClock()
+    return OverdueNotices(Deps(repo=DynamoLedgerRepository(), clock=clock, ids=TimeOrderedIds(clock)))
 
 
 def build_outbox_relay(clock: Clock | None = None) -> OutboxRelay:

@@ -17,7 +17,10 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from domain.clock import Clock
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_TABLE = "recaudo"
@@ -224,6 +227,34 @@ def start_stream_pump(endpoint: str, table_name: str) -> Any:
     pump = StreamPump(_client("dynamodbstreams", endpoint), arn, build_outbox_relay())
     pump.start()
     return pump
+
+
+OVERDUE_INTERVAL = 3600.0
+"""Seconds between overdue-notice runs, as the hourly schedule on AWS."""
+
+_overdue_log = logging.getLogger("recaudo.overdue")
+
+
+def start_overdue_timer(clock: Clock | None = None, interval: float = OVERDUE_INTERVAL) -> threading.Event:
+    """Run the DebtOverdue notices now and then every `interval` seconds in a daemon thread, as the
+    schedule does on AWS. Returns the event that stops the timer when set."""
+    from infra.container import build_overdue_notices
+
+    notices = build_overdue_notices(clock)
+    stop = threading.Event()
+
+    def run() -> None:
+        while True:
+            try:
+                emitted = notices.run()
+                _overdue_log.info("overdue notices emitted: %d", emitted)
+            except Exception:  # the dev server keeps serving; the next run tries again
+                _overdue_log.exception("overdue notices failed")
+            if stop.wait(interval):
+                return
+
+    threading.Thread(target=run, name="recaudo-overdue-timer", daemon=True).start()
+    return stop
 
 
 def ensure_webhook_plumbing(endpoint: str) -> None:

@@ -86,6 +86,8 @@ class InMemoryLedgerRepository:
         self._items: dict[str, dict[Key, Entity]] = {}
         self._claims: dict[str, dict[tuple[ClaimKind, str], Claim]] = {}
         self.events: list[DomainEvent] = []
+        self._event_ids: set[tuple[str, str]] = set()
+        """(tenant, id) of every outbox event: like the table's conditional put, a second is refused."""
         self.audits: list[AuditEntry] = []
         self.commits = 0
         """Successful commits (a transaction that raised is not counted)."""
@@ -99,6 +101,9 @@ class InMemoryLedgerRepository:
     def _all(self, tenant: str, cls: type[E]) -> list[E]:
         items = self._items.get(tenant, {})
         return [copy.deepcopy(v) for k, v in sorted(items.items()) if isinstance(v, cls)]
+
+    def list_tenants(self) -> list[str]:
+        return sorted(t for t, items in self._items.items() if isinstance(items.get(("TENANT",)), Tenant))
 
     def get_tenant(self, tenant: str) -> Tenant | None:
         return self._get(tenant, ("TENANT",), Tenant)
@@ -194,6 +199,9 @@ class InMemoryLedgerRepository:
         keyed = [((iso_utc(a.at), a.id), copy.deepcopy(a)) for a in entries]
         return self._page(tenant, f"audit:{entity_id}", keyed, page, newest_first=True)
 
+    def existing_event_ids(self, tenant: str, ids: list[str], consistent: bool = False) -> set[str]:
+        return {i for i in ids if (tenant, i) in self._event_ids}
+
     # --- writes ------------------------------------------------------------------------------------
 
     def commit(self, tenant: str, tx: Transaction) -> None:
@@ -229,6 +237,10 @@ class InMemoryLedgerRepository:
         for record in records:
             if record.tenant != tenant:
                 raise ValueError(f"{type(record).__name__} of tenant {record.tenant!r} in {tenant!r}")
+        for event in tx.events:
+            touch(("OUTBOX", event.id))
+            if (tenant, event.id) in self._event_ids:  # the outbox put is conditioned on absence
+                raise ConcurrencyConflict(f"outbox event {event.id} already exists")
 
         items = self._items.setdefault(tenant, {})
         claims = self._claims.setdefault(tenant, {})
@@ -241,6 +253,7 @@ class InMemoryLedgerRepository:
             claims[(claim.kind, claim.value)] = claim
         self.audits.extend(copy.deepcopy(tx.audits))
         self.events.extend(copy.deepcopy(tx.events))
+        self._event_ids.update((tenant, e.id) for e in tx.events)
         self.commits += 1
 
     def commit_many(self, tenant: str, txs: list[Transaction]) -> list[Exception | None]:

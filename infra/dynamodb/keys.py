@@ -1,7 +1,8 @@
 """Key builders of the single-table design (DESIGN.md). Pure string functions, no I/O.
 
 Every key value begins with the tenant (`T#<tenant>` for the tenant's own partition, `T#<tenant>#…`
-for everything else); tenant ids are validated here so no caller can forge a key across tenants.
+for everything else); tenant ids are validated here so no caller can forge a key across tenants. The
+one exception is `TENANTS_PK`, the registry partition that lists tenant ids (see DESIGN.md).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ TENANT_SK = "TENANT"
 DEBTOR_SK = "DEBTOR"
 CLAIM_SK = "UQ"
 OUTBOX_SK = "EVENT"
+TENANTS_PK = "TENANTS"
+"""GSI1 partition of the tenant registry: one entry per tenant settings item, GSI1SK = the tenant id.
+It holds tenant ids only (no tenant data is read through it), for workers that run for every tenant."""
 PORTFOLIO_PREFIX = "PF#"
 DEBT_PREFIX = "DEBT#"
 PAYMENT_PREFIX = "PAY#"

@@ -94,6 +94,8 @@ def _tenant_item(tenant: str, t: Tenant) -> TableItem:
         sms_sender_id=t.sms_sender_id,
         created_at=t.created_at,
         updated_at=t.updated_at,
+        GSI1PK=keys.TENANTS_PK,
+        GSI1SK=keys.check_tenant(tenant),
     )
 
 

@@ -32,6 +32,7 @@ from infra.dynamodb.models import (
     DebtItem,
     DebtorItem,
     DisputeItem,
+    EventItem,
     PaymentItem,
     PortfolioItem,
     TableItem,
@@ -81,6 +82,13 @@ class DynamoLedgerRepository:
     """
 
     # --- reads -----------------------------------------------------------------------------------
+
+    def list_tenants(self) -> list[str]:
+        """The tenant registry: Query GSI1 `TENANTS` through every page (ids only, in id order)."""
+        items = TenantItem.query(
+            keys.TENANTS_PK, index_name="GSI1", attributes_to_get=["PK", "SK", "kind", "GSI1SK"]
+        )
+        return [item.GSI1SK for item in items if item.GSI1SK]
 
     def get_tenant(self, tenant: str) -> Tenant | None:
         item = _get(TenantItem, keys.tenant_pk(tenant), keys.TENANT_SK)
@@ -191,6 +199,16 @@ class DynamoLedgerRepository:
             result.has_next_page,
             result.cursors,
         )
+
+    def existing_event_ids(self, tenant: str, ids: list[str], consistent: bool = False) -> set[str]:
+        """BatchGetItem on the outbox keys (100 per request), keys only: which events are stored."""
+        pairs = [(keys.outbox_pk(tenant, i), keys.OUTBOX_SK) for i in dict.fromkeys(ids)]
+        if not pairs:
+            return set()
+        items = EventItem.batch_get(
+            pairs, consistent_read=consistent, attributes_to_get=["PK", "SK", "kind", "id"]
+        )
+        return {item.id for item in items}
 
     # --- writes ----------------------------------------------------------------------------------
 
