@@ -32,6 +32,7 @@ class Channel(StrEnum):
     SMS = "SMS"
     WHATSAPP = "WHATSAPP"
     CALL = "CALL"
+    VISIT = "VISIT"
     LETTER = "LETTER"
 
 
@@ -154,6 +155,10 @@ class Debtor:
     locale: str | None = None
     preferred_channel: Channel | None = None
     contacts: list[ContactPoint] = field(default_factory=list)
+    opted_out_channels: list[Channel] = field(default_factory=list)
+    """Whole media the debtor asked not to be contacted on (every address of that channel)."""
+    opted_out_all: bool = False
+    """The debtor asked to stop all contact."""
     related: list[RelatedPerson] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     assigned_agent_id: str | None = None
@@ -161,6 +166,22 @@ class Debtor:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 0
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """When the reminder planner should look at a debt next, and for which campaign step."""
+
+    at: datetime
+    """UTC instant; the debt sits in the sparse due index under it until the planner moves it."""
+    campaign_id: str
+    step_id: str
+    occurrence: date
+    """The debtor-local day the step fires on."""
+    time_zone: str = ""
+    """The debtor's zone and jurisdiction when scheduled, so the planner needs no debtor read
+    (the dispatcher re-checks with the debtor as it is); empty means the tenant's."""
+    jurisdiction: str = ""
 
 
 @dataclass
@@ -187,6 +208,7 @@ class Debt:
     dispute_reason: str | None = None
     written_off: bool = False
     write_off_reason: str | None = None
+    next_action: NextAction | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 0

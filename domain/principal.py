@@ -35,6 +35,13 @@ class Action(StrEnum):
     DEBT_WRITE_OFF = "debt:write-off"
     AUDIT_READ = "audit:read"
     WEBHOOK_MANAGE = "webhook:manage"
+    CAMPAIGN_READ = "campaign:read"
+    CAMPAIGN_MANAGE = "campaign:manage"
+    MESSAGE_READ = "message:read"
+    CONTACT_CHECK = "contact:check"
+    DEBTOR_OPT_OUT = "debtor:opt-out"
+    DEVICE_REGISTER = "device:register"
+    TASK_READ = "task:read"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -59,6 +66,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DEBT_WRITE_OFF: frozenset({_A}),
     Action.AUDIT_READ: frozenset({_A, _S}),
     Action.WEBHOOK_MANAGE: frozenset({_A, _P}),
+    Action.CAMPAIGN_READ: frozenset({_A, _S}),
+    Action.CAMPAIGN_MANAGE: frozenset({_A, _S}),
+    Action.MESSAGE_READ: frozenset({_A, _S, _G}),
+    Action.CONTACT_CHECK: frozenset({_A, _S, _G}),
+    Action.DEBTOR_OPT_OUT: frozenset({_A, _S, _G}),
+    Action.DEVICE_REGISTER: frozenset({_A, _S, _G}),
+    Action.TASK_READ: frozenset({_A, _S, _G}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

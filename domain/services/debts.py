@@ -18,6 +18,7 @@ from domain.entities import (
     DebtStatus,
     Dispute,
     DisputeState,
+    NextAction,
     Portfolio,
 )
 from domain.errors import ConcurrencyConflict, DomainError, ErrorCode, NotFound, UniquenessConflict
@@ -221,6 +222,15 @@ class Debts(UseCase):
             or debtor.assigned_agent_id,
             tags=clean_tags(data.tags),
             custom_fields=dict(data.custom_fields or {}),
+            # Up for evaluation by the next reminder planner cycle (its cadence starts there).
+            next_action=NextAction(
+                at=self.now(),
+                campaign_id="",
+                step_id="",
+                occurrence=data.due_date,
+                time_zone=debtor.time_zone,
+                jurisdiction=debtor.jurisdiction,
+            ),
             created_at=self.now(),
             updated_at=self.now(),
         )
@@ -243,9 +253,21 @@ class Debts(UseCase):
 
     def _update(self, principal: Principal, debtor_id: str, debt_id: str, patch: DebtPatch) -> Debt:
         debt = self.load(principal, debtor_id, debt_id)
-        before, was = snapshot(debt), debt.state
+        before, was, due = snapshot(debt), debt.state, debt.due_date
         tx = Transaction()
         apply_patch(debt, patch)
+        if debt.due_date != due:
+            # A new due date re-anchors the cadence: the next planner cycle recomputes it, and
+            # jobs planned for the old date are dropped by the dispatcher (their day no longer fits).
+            old = debt.next_action
+            debt.next_action = NextAction(
+                at=self.now(),
+                campaign_id="",
+                step_id="",
+                occurrence=debt.due_date,
+                time_zone=old.time_zone if old else "",
+                jurisdiction=old.jurisdiction if old else "",
+            )
         if patch.external_id is not None:
             new_ext = clean_text(patch.external_id, "externalId", required=True, max_len=100) or ""
             if new_ext != debt.external_id:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,6 +12,7 @@ from domain.entities import (
     ContactKind,
     ContactPoint,
     ContactStatus,
+    NextAction,
     RelatedPerson,
     RelationKind,
 )
@@ -83,4 +84,27 @@ def related_from_json(d: dict[str, Any]) -> RelatedPerson:
         document_type=d.get("documentType"),
         document_number=d.get("documentNumber"),
         contacts=[contact_from_json(c) for c in d.get("contacts", [])],
+    )
+
+
+def next_action_to_json(n: NextAction) -> dict[str, Any]:
+    return {
+        "at": iso_utc(n.at),
+        "campaignId": n.campaign_id,
+        "stepId": n.step_id,
+        "occurrence": n.occurrence.isoformat(),
+        "timeZone": n.time_zone,
+        "jurisdiction": n.jurisdiction,
+    }
+
+
+def next_action_from_json(data: dict[str, Any]) -> NextAction:
+    at = datetime.strptime(data["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return NextAction(
+        at=at,
+        campaign_id=data.get("campaignId", ""),
+        step_id=data.get("stepId", ""),
+        occurrence=date.fromisoformat(data["occurrence"]),
+        time_zone=data.get("timeZone", ""),
+        jurisdiction=data.get("jurisdiction", ""),
     )

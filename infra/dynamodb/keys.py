@@ -8,6 +8,7 @@ one exception is `TENANTS_PK`, the registry partition that lists tenant ids (see
 from __future__ import annotations
 
 import re
+import zlib
 from datetime import date, datetime
 
 from domain.clock import iso_utc
@@ -125,6 +126,27 @@ def currency_debts_pk(tenant: str, currency: str) -> str:
 def payments_pk(tenant: str) -> str:
     """GSI1 partition of all payments of the tenant, sorted by payment time."""
     return f"{tenant_prefix(tenant)}PAYMENTS"
+
+
+DUE_SHARDS = 8
+"""The due index (GSI5) spreads each tenant's scheduled debts over this many partitions."""
+
+
+def due_shard(debt_id: str) -> int:
+    """A stable shard for a debt (a hash of its id, so a debt stays on one shard)."""
+    return zlib.crc32(debt_id.encode()) % DUE_SHARDS
+
+
+def due_pk(tenant: str, shard: int) -> str:
+    """GSI5 partition: one shard of the tenant's debts that have a next action."""
+    if not 0 <= shard < DUE_SHARDS:
+        raise ValueError(f"invalid due shard {shard}")
+    return f"{tenant_prefix(tenant)}DUE#{shard}"
+
+
+def due_sort(at: datetime, debt_id: str) -> str:
+    """`<next action UTC ts>#<debtId>`: the planner reads each shard up to now."""
+    return f"{iso_utc(at)}#{debt_id}"
 
 
 def debt_sort(state: str, due: date, debt_id: str) -> str:

@@ -24,7 +24,7 @@ from domain.entities import (
     Tenant,
 )
 from domain.ports import Claim, ClaimKind
-from infra.dynamodb.codec import contact_from_json, related_from_json, restore_scale
+from infra.dynamodb.codec import contact_from_json, next_action_from_json, related_from_json, restore_scale
 from infra.dynamodb.models import (
     AdjustmentItem,
     AuditItem,
@@ -91,6 +91,8 @@ def debtor_from_item(i: DebtorItem) -> Debtor:
         jurisdiction=i.jurisdiction,
         locale=i.locale,
         preferred_channel=Channel(i.preferred_channel) if i.preferred_channel else None,
+        opted_out_channels=[Channel(c) for c in (i.opted_out_channels or [])],
+        opted_out_all=bool(i.opted_out_all),
         contacts=[contact_from_json(c) for c in json.loads(i.contacts)],
         related=[related_from_json(r) for r in json.loads(i.related)],
         tags=list(i.tags or []),
@@ -129,6 +131,7 @@ def debt_from_item(i: DebtItem) -> Debt:
         dispute_reason=i.dispute_reason,
         written_off=bool(i.written_off),
         write_off_reason=i.write_off_reason,
+        next_action=next_action_from_json(json.loads(i.next_action)) if i.next_action else None,
         created_at=i.created_at,
         updated_at=i.updated_at,
         version=_version(i),

@@ -14,15 +14,17 @@ from domain.entities import (
     AuditEntry,
     Debt,
     Debtor,
+    DebtState,
     Dispute,
     DomainEvent,
+    NextAction,
     Payment,
     Portfolio,
     Tenant,
 )
 from domain.ports import Claim, Entity
 from infra.dynamodb import keys
-from infra.dynamodb.codec import contact_to_json, dumps, related_to_json
+from infra.dynamodb.codec import contact_to_json, dumps, next_action_to_json, related_to_json
 from infra.dynamodb.loading import (
     adjustment_from_item,
     audit_from_item,
@@ -132,6 +134,8 @@ def _debtor_item(tenant: str, d: Debtor) -> TableItem:
         jurisdiction=d.jurisdiction,
         locale=d.locale,
         preferred_channel=d.preferred_channel.value if d.preferred_channel else None,
+        opted_out_channels=[c.value for c in d.opted_out_channels],
+        opted_out_all=d.opted_out_all,
         contacts=dumps([contact_to_json(c) for c in d.contacts]),
         related=dumps([related_to_json(r) for r in d.related]),
         tags=list(d.tags),
@@ -193,6 +197,20 @@ def _debt_item(tenant: str, d: Debt) -> TableItem:
     if d.assigned_agent_id:
         item.GSI3PK = keys.agent_pk(tenant, d.assigned_agent_id)
         item.GSI3SK = f"{keys.AGENT_DEBT_PREFIX}{sort}"
+    action = d.next_action
+    if action is not None:
+        item.next_action = dumps(next_action_to_json(action))
+    marked_at = d.updated_at or d.created_at
+    if action is None and d.state is DebtState.OPEN and marked_at is not None:
+        # An open debt without a schedule (reopened by a reversal, or written before campaigns
+        # existed) is put up for evaluation: the next planner cycle works out its cadence.
+        # Only the index keys are written; the due index reader turns them into an "evaluate" mark.
+        action = NextAction(at=marked_at, campaign_id="", step_id="", occurrence=d.due_date)
+    if action is not None and d.state is DebtState.OPEN:
+        # Only open debts sit in the due index: paying, disputing or writing off a debt takes it
+        # out in the same write, so the planner never sees it again.
+        item.GSI5PK = keys.due_pk(tenant, keys.due_shard(d.id))
+        item.GSI5SK = keys.due_sort(action.at, d.id)
     return item
 
 

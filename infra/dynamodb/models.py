@@ -113,6 +113,17 @@ class GSI4(GlobalSecondaryIndex["TableItem"]):  # type: ignore[no-untyped-call]
     GSI4SK = UnicodeAttribute(range_key=True)
 
 
+class GSI5(GlobalSecondaryIndex["TableItem"]):  # type: ignore[no-untyped-call]
+    """The reminder planner's sparse due index: debts with a next action, sharded per tenant."""
+
+    class Meta:
+        index_name = "GSI5"
+        projection = AllProjection()
+
+    GSI5PK = UnicodeAttribute(hash_key=True)
+    GSI5SK = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     """Base of every item in the ledger table: generic keys, discriminator, version, TTL."""
 
@@ -133,6 +144,8 @@ class TableItem(Model):
     GSI3SK = UnicodeAttribute(null=True)
     GSI4PK = UnicodeAttribute(null=True)
     GSI4SK = UnicodeAttribute(null=True)
+    GSI5PK = UnicodeAttribute(null=True)
+    GSI5SK = UnicodeAttribute(null=True)
     version = NumberAttribute(null=True)
     """Optimistic-lock version of mutable items; on outbox events, the event schema version."""
     expires_at = TTLAttribute(null=True, attr_name="expiresAt")
@@ -141,6 +154,7 @@ class TableItem(Model):
     gsi2 = GSI2()
     gsi3 = GSI3()
     gsi4 = GSI4()
+    gsi5 = GSI5()
 
 
 class TenantItem(TableItem, discriminator="TENANT"):
@@ -182,6 +196,12 @@ class DebtorItem(TableItem, discriminator="DEBTOR"):
     jurisdiction = UnicodeAttribute()
     locale = UnicodeAttribute(null=True)
     preferred_channel = UnicodeAttribute(null=True, attr_name="preferredChannel")
+    opted_out_channels: ListAttribute[str] = ListAttribute(
+        of=UnicodeAttribute,  # type: ignore[arg-type]
+        default=list,
+        attr_name="optedOutChannels",
+    )
+    opted_out_all = BooleanAttribute(default=False, attr_name="optedOutAll")
     contacts = UnicodeAttribute(default="[]")
     related = UnicodeAttribute(default="[]")
     tags: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
@@ -217,6 +237,8 @@ class DebtItem(TableItem, discriminator="DEBT"):
     dispute_reason = UnicodeAttribute(null=True, attr_name="disputeReason")
     written_off = BooleanAttribute(default=False, attr_name="writtenOff")
     write_off_reason = UnicodeAttribute(null=True, attr_name="writeOffReason")
+    next_action = UnicodeAttribute(null=True, attr_name="nextAction")
+    """JSON {at, campaignId, stepId, occurrence} while the debt is in the due index (GSI5)."""
     created_at = UTCDateTimeAttribute(null=True, attr_name="createdAt")
     updated_at = UTCDateTimeAttribute(null=True, attr_name="updatedAt")
 

@@ -44,7 +44,7 @@ def test_attribute_definitions_match_models() -> None:
     schema = TableItem._get_schema()
     model_defs = _pairs(schema["attribute_definitions"], "AttributeName", "AttributeType")
     assert _pairs(props["AttributeDefinitions"], "AttributeName", "AttributeType") == model_defs
-    assert len(props["AttributeDefinitions"]) == len(model_defs) == 10
+    assert len(props["AttributeDefinitions"]) == len(model_defs) == 12
 
 
 def test_global_secondary_indexes_match_models() -> None:
@@ -57,7 +57,7 @@ def test_global_secondary_indexes_match_models() -> None:
         for gsi in props["GlobalSecondaryIndexes"]
     }
     assert template_indexes == _model_indexes()
-    assert sorted(template_indexes) == ["GSI1", "GSI2", "GSI3", "GSI4"]
+    assert sorted(template_indexes) == ["GSI1", "GSI2", "GSI3", "GSI4", "GSI5"]
     for name, index in template_indexes.items():
         assert index["keys"] == {(f"{name}PK", "HASH"), (f"{name}SK", "RANGE")}
         assert index["projection"] == "ALL"
