@@ -1,0 +1,1 @@
+"""The reminder engine: campaigns, templates, the planner, the dispatcher and delivery feedback."""
