@@ -6,8 +6,10 @@ Heavy imports (moto, boto3, strawberry, uvicorn) live inside the subcommands so 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 ROLES = ("ADMIN", "SUPERVISOR", "AGENT", "PARTNER")
@@ -149,6 +151,35 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+LOCAL_STACK = "http://127.0.0.1:5000"
+
+
+def _instant(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from None
+    if at.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give the offset too, e.g. {text}-05:00 (Lima) or {text}Z")
+    return at
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    """One reminder cycle (plan, enqueue, dispatch, drain) at an instant, against the running stack."""
+    os.environ.setdefault("RECAUDO_AWS_ENDPOINT", LOCAL_STACK)
+    from infra.local import LocalAwsError, bootstrap, reminder_job_queue, start_local_aws
+    from infra.tick import run_tick
+
+    try:
+        endpoint = start_local_aws()  # the stack `make dev` runs (or RECAUDO_AWS_ENDPOINT)
+        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
+    except LocalAwsError as err:
+        return _fail(f"{err} (is `make dev` running?)")
+    summary = run_tick(args.at, forward=reminder_job_queue(endpoint))
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+    return 0
+
+
 def cmd_webhook_listen(args: argparse.Namespace) -> int:
     from api.webhook_listen import run
 
@@ -192,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="seed the demo tenant into the stack at RECAUDO_AWS_ENDPOINT")
     seed.set_defaults(func=cmd_seed)
+
+    tick = sub.add_parser(
+        "tick", help="one reminder cycle (plan, enqueue, dispatch, drain) at an instant, on the local stack"
+    )
+    tick.add_argument(
+        "--at", type=_instant, required=True, help="ISO 8601 with offset, e.g. 2026-12-01T10:00:00-05:00"
+    )
+    tick.set_defaults(func=cmd_tick)
 
     listen = sub.add_parser("webhook-listen", help="receive webhooks locally, verify and print each one")
     listen.add_argument("--port", type=int, required=True, help="port to listen on")

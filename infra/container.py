@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING
 from domain.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
+    from domain.campaigns.deps import DeviceRegistry
+    from domain.campaigns.engine import Reminders
+    from domain.campaigns.ports import JobQueue
+    from domain.messaging import MessageSender, SendChannel
     from domain.services import Ledger
     from domain.services.outbox import OutboxRelay
     from domain.services.overdue import OverdueNotices
@@ -103,3 +107,77 @@ def build_webhooks(clock: Clock | None = None) -> Webhooks:
         WebhookSettings(allow_insecure_loopback=loopback),
         outbox=DynamoLedgerRepository(),
     )
+
+
+def build_reminder_engine(
+    clock: Clock | None = None, *, queue: JobQueue | None = None, with_senders: bool = True
+) -> Reminders:
+    """The reminder engine on the ledger table: campaigns, due index, messages; the job queue from
+    RECAUDO_REMINDER_QUEUE_URL (or `queue`), and the providers (SES, SNS SMS, WhatsApp, SNS push)."""
+    import boto3
+
+    from domain.campaigns.deps import EngineDeps
+    from domain.campaigns.engine import Reminders
+    from domain.ids import TimeOrderedIds
+    from infra.dynamodb.campaign_repository import DynamoCampaignRepository
+    from infra.dynamodb.message_repository import DynamoMessageRepository
+    from infra.dynamodb.repository import DynamoLedgerRepository
+    from infra.dynamodb.schedule import DynamoScheduleRepository
+
+    _configure_table()
+    clock = clock or SystemClock()
+    endpoint = os.environ.get("RECAUDO_AWS_ENDPOINT") or None
+    if queue is None and os.environ.get("RECAUDO_REMINDER_QUEUE_URL"):
+        from infra.reminder_queue import SqsJobQueue
+
+        queue = SqsJobQueue(
+            boto3.client("sqs", endpoint_url=endpoint), os.environ["RECAUDO_REMINDER_QUEUE_URL"]
+        )
+    senders: dict[SendChannel, MessageSender] = {}
+    devices = None
+    if with_senders:
+        senders, devices = _senders(endpoint)
+    return Reminders.build(
+        EngineDeps(
+            ledger=DynamoLedgerRepository(),
+            campaigns=DynamoCampaignRepository(),
+            messages=DynamoMessageRepository(),
+            schedule=DynamoScheduleRepository(),
+            clock=clock,
+            ids=TimeOrderedIds(clock),
+            queue=queue,
+            senders=senders,
+            devices=devices,
+        )
+    )
+
+
+def _senders(endpoint: str | None) -> tuple[dict[SendChannel, MessageSender], DeviceRegistry | None]:
+    import boto3
+
+    from domain.messaging import SendChannel
+    from infra.messaging.push import SnsDeviceRegistry, SnsPushSender
+    from infra.messaging.ses import SesEmailSender
+    from infra.messaging.sns_sms import SnsSmsSender
+    from infra.messaging.whatsapp import EndUserMessagingWhatsAppSender, RecordingWhatsAppSender
+
+    sns = boto3.client("sns", endpoint_url=endpoint)
+    phone_number_id = os.environ.get("RECAUDO_WHATSAPP_PHONE_NUMBER_ID")
+    whatsapp: MessageSender = (
+        EndUserMessagingWhatsAppSender(
+            boto3.client("socialmessaging", endpoint_url=endpoint), phone_number_id
+        )
+        if phone_number_id
+        else RecordingWhatsAppSender()
+    )
+    senders: dict[SendChannel, MessageSender] = {
+        SendChannel.EMAIL: SesEmailSender(
+            boto3.client("ses", endpoint_url=endpoint),
+            os.environ.get("RECAUDO_SES_CONFIGURATION_SET") or None,
+        ),
+        SendChannel.SMS: SnsSmsSender(sns),
+        SendChannel.WHATSAPP: whatsapp,
+        SendChannel.PUSH: SnsPushSender(sns),
+    }
+    platform = os.environ.get("RECAUDO_PUSH_PLATFORM_ARN")
+    return senders, (SnsDeviceRegistry(sns, platform) if platform else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import json
 import logging
 import os
 import socket
@@ -299,6 +300,69 @@ def start_webhook_workers(endpoint: str, webhooks: Any) -> None:
     ).start()
 
 
+REMINDER_INTERVAL = 60.0
+"""Seconds between planner cycles on the local stack (AWS runs it every 15 minutes)."""
+
+_reminder_log = logging.getLogger("recaudo.reminders")
+
+
+def ensure_reminder_plumbing(endpoint: str) -> None:
+    """The reminder job queue (with its dead-letter queue) and the SNS platform application for agents'
+    push notifications; their ids go to the environment the container reads."""
+    import json
+
+    sqs, sns = _client("sqs", endpoint), _client("sns", endpoint)
+    dlq = sqs.create_queue(QueueName="recaudo-reminders-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})
+    queue = sqs.create_queue(
+        QueueName="recaudo-reminders", Attributes={"VisibilityTimeout": "60", "RedrivePolicy": redrive}
+    )["QueueUrl"]
+    os.environ["RECAUDO_REMINDER_QUEUE_URL"] = queue
+    app = sns.create_platform_application(
+        Name="recaudo-agents", Platform="GCM", Attributes={"PlatformCredential": "local-development-key"}
+    )
+    os.environ.setdefault("RECAUDO_PUSH_PLATFORM_ARN", app["PlatformApplicationArn"])
+
+
+def reminder_job_queue(endpoint: str) -> Any:
+    """The stack's reminder queue as a JobQueue."""
+    from infra.reminder_queue import SqsJobQueue
+
+    return SqsJobQueue(_client("sqs", endpoint), os.environ["RECAUDO_REMINDER_QUEUE_URL"])
+
+
+def start_reminder_workers(
+    endpoint: str, reminders: Any, interval: float = REMINDER_INTERVAL
+) -> threading.Event:
+    """The planner every `interval` seconds and the dispatcher on the reminder queue, in daemon threads,
+    as EventBridge Scheduler and Lambda's SQS trigger do on AWS. Returns the event that stops them."""
+    from domain.campaigns.ports import SendJob
+    from infra.queue_pump import QueuePump
+
+    stop = threading.Event()
+
+    def plan() -> None:
+        while True:
+            try:
+                summary = reminders.planner.run()
+                if summary.due_debts:
+                    _reminder_log.info("planner: %s", summary)
+            except Exception:  # the dev server keeps serving; the next cycle tries again
+                _reminder_log.exception("planner cycle failed")
+            if stop.wait(interval):
+                return
+
+    threading.Thread(target=plan, name="recaudo-planner", daemon=True).start()
+    QueuePump(
+        _client("sqs", endpoint),
+        os.environ["RECAUDO_REMINDER_QUEUE_URL"],
+        lambda body: reminders.dispatcher.handle(SendJob.from_json(json.loads(body))),
+        "reminder-dispatch",
+    ).start()
+    return stop
+
+
 def bootstrap(
     endpoint: str, table_name: str | None = None, senders: tuple[str, ...] = (DEMO_SENDER,)
 ) -> None:
@@ -312,6 +376,7 @@ def bootstrap(
         verify_sender(endpoint, sender)
     ensure_event_bus(endpoint, os.environ.setdefault("RECAUDO_EVENT_BUS", "recaudo-events"))
     ensure_webhook_plumbing(endpoint)
+    ensure_reminder_plumbing(endpoint)
     from infra.dynamodb.models import configure
 
     configure(table_name=table, host=endpoint, region=os.environ["AWS_DEFAULT_REGION"])
