@@ -13,6 +13,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from api.auth import AuthError, principal_from_lambda_event, verify_bearer
+from domain.campaigns.engine import Reminders
 from domain.principal import Principal
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
@@ -26,10 +27,14 @@ class LedgerGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our per-request context (the principal was set by RequireAuth)."""
 
     def __init__(
-        self, ledger: Ledger, graphiql_token: str | None = None, webhooks: Webhooks | None = None
+        self,
+        ledger: Ledger,
+        graphiql_token: str | None = None,
+        webhooks: Webhooks | None = None,
+        reminders: Reminders | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
-        self.ledger, self.webhooks = ledger, webhooks
+        self.ledger, self.webhooks, self.reminders = ledger, webhooks, reminders
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -45,7 +50,7 @@ class LedgerGraphQL(GraphQL[Context, None]):
         principal = request.scope.get(PRINCIPAL_KEY)
         if not isinstance(principal, Principal):  # pragma: no cover - RequireAuth always sets it
             raise AuthError("unauthenticated")
-        return Context.create(principal, self.ledger, self.webhooks)
+        return Context.create(principal, self.ledger, self.webhooks, self.reminders)
 
 
 def authenticate(scope: Scope, authorization: str | None) -> Principal:
@@ -86,15 +91,19 @@ async def healthz(request: Request) -> Response:
 
 
 def create_app(
-    ledger: Ledger | None = None, graphiql_token: str | None = None, webhooks: Webhooks | None = None
+    ledger: Ledger | None = None,
+    graphiql_token: str | None = None,
+    webhooks: Webhooks | None = None,
+    reminders: Reminders | None = None,
 ) -> Starlette:
     """The API app; without arguments it wires itself from the environment (as on Lambda)."""
     if ledger is None:
-        from infra.container import build_ledger, build_webhooks, webhooks_configured
+        from infra.container import build_ledger, build_reminder_engine, build_webhooks, webhooks_configured
 
         ledger = build_ledger()
         webhooks = webhooks or (build_webhooks() if webhooks_configured() else None)
-    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks))
+        reminders = reminders or build_reminder_engine(ledger.deps.clock)
+    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks, reminders))
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -8,6 +8,7 @@ from datetime import date
 
 from strawberry.dataloader import DataLoader
 
+from domain.campaigns.engine import Reminders
 from domain.entities import Debt, Debtor, Portfolio, Tenant
 from domain.errors import Forbidden
 from domain.principal import Principal
@@ -45,13 +46,24 @@ class Context:
     ledger: Ledger
     loaders: Loaders
     webhooks: Webhooks | None = None
+    reminders: Reminders | None = None
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
     @classmethod
-    def create(cls, principal: Principal, ledger: Ledger, webhooks: Webhooks | None = None) -> Context:
+    def create(
+        cls,
+        principal: Principal,
+        ledger: Ledger,
+        webhooks: Webhooks | None = None,
+        reminders: Reminders | None = None,
+    ) -> Context:
         return cls(
-            principal=principal, ledger=ledger, loaders=Loaders(ledger, principal.tenant), webhooks=webhooks
+            principal=principal,
+            ledger=ledger,
+            loaders=Loaders(ledger, principal.tenant),
+            webhooks=webhooks,
+            reminders=reminders,
         )
 
     def tenant(self) -> Tenant | None:

@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
+from schema.campaigns.resolvers import CampaignMutations, CampaignQueries
 from schema.common import ApiError
 from schema.mutations import Mutation
 from schema.queries import Query
@@ -26,12 +27,12 @@ def _mask(error: GraphQLError) -> bool:
 
 
 @strawberry.type(name="Query")
-class RootQuery(WebhookQueries, Query):
-    """Every query: the ledger's and the partners'."""
+class RootQuery(CampaignQueries, WebhookQueries, Query):
+    """Every query: the ledger's, the reminder engine's and the partners'."""
 
 
 @strawberry.type(name="Mutation")
-class RootMutation(WebhookMutations, Mutation):
+class RootMutation(CampaignMutations, WebhookMutations, Mutation):
     """Every mutation."""
 
 

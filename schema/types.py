@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,6 +13,9 @@ from domain.ledger import aging_bucket, days_past_due, debt_status
 from domain.ports import PageRequest, PaymentQuery
 from schema.common import Connection, Money, Node, encode_id, list_connection, page_request, to_connection
 from schema.errors import query
+
+if TYPE_CHECKING:
+    from schema.campaigns.types import Message
 
 PartyKind = strawberry.enum(e.PartyKind, description="A person or a company.")
 ContactKind = strawberry.enum(e.ContactKind, description="Kind of contact point.")
@@ -177,6 +180,28 @@ class DebtorNode(Node):
             updated_at=d.updated_at,
             _entity=d,
         )
+
+    @strawberry.field(description="Channels the debtor asked not to be contacted on at all.")
+    def opted_out_channels(self) -> list[Channel]:  # type: ignore[valid-type]
+        return list(self._entity.opted_out_channels)
+
+    @strawberry.field(description="The debtor asked to stop all contact.")
+    def opted_out_all(self) -> bool:
+        return self._entity.opted_out_all
+
+    @strawberry.field(
+        description="Reminder messages to this debtor (sent, blocked, skipped …), newest first."
+    )
+    def messages(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[Message, strawberry.lazy("schema.campaigns.types")]]:
+        from schema.campaigns.resolvers import reminders
+        from schema.campaigns.types import Message as MessageType
+
+        page = reminders(info).messages.of_debtor(
+            info.context.principal, self._entity.id, page_request(first, after)
+        )
+        return to_connection(page, MessageType.of)
 
     @strawberry.field(description="This debtor's debts, oldest due first.")
     def debts(

@@ -15,12 +15,21 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.auth import issue_token
+from domain.campaigns.deps import EngineDeps
+from domain.campaigns.engine import Reminders
 from domain.clock import FixedClock
 from domain.ids import TimeOrderedIds
+from domain.messaging import SendChannel
 from domain.services import Deps, Ledger
+from infra.dynamodb.campaign_repository import DynamoCampaignRepository
+from infra.dynamodb.message_repository import DynamoMessageRepository
 from infra.dynamodb.models import configure
 from infra.dynamodb.repository import DynamoLedgerRepository
+from infra.dynamodb.schedule import DynamoScheduleRepository
 from infra.dynamodb.schema_from_template import create_table
+from infra.messaging.ses import SesEmailSender
+from infra.messaging.sns_sms import SnsSmsSender
+from infra.tick import MemoryJobQueue
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 TABLE = "recaudo-api-test"
@@ -80,8 +89,29 @@ def token(tenant: str = "acme", role: str = "ADMIN", agent_id: str | None = None
 
 
 @pytest.fixture
-def api(ledger: Ledger) -> Iterator[Api]:
-    client = TestClient(create_app(ledger))
+def reminders(ledger: Ledger) -> Reminders:
+    """The reminder engine on the same table and clock, sending through moto's SES and SNS."""
+    ses = boto3.client("ses", region_name="us-east-1")
+    ses.verify_email_identity(EmailAddress="cobranzas@acme.pe")
+    sns = boto3.client("sns", region_name="us-east-1")
+    clock = ledger.deps.clock
+    return Reminders.build(
+        EngineDeps(
+            ledger=ledger.deps.repo,
+            campaigns=DynamoCampaignRepository(),
+            messages=DynamoMessageRepository(),
+            schedule=DynamoScheduleRepository(),
+            clock=clock,
+            ids=TimeOrderedIds(clock),
+            queue=MemoryJobQueue(),
+            senders={SendChannel.EMAIL: SesEmailSender(ses), SendChannel.SMS: SnsSmsSender(sns)},
+        )
+    )
+
+
+@pytest.fixture
+def api(ledger: Ledger, reminders: Reminders) -> Iterator[Api]:
+    client = TestClient(create_app(ledger, reminders=reminders))
     yield Api(client, token())
     client.close()
 

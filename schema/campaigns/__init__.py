@@ -1,0 +1,1 @@
+"""GraphQL of the reminder engine: campaigns, templates, messages, contact policies and checks."""
