@@ -45,6 +45,8 @@ def _banner(host: str, port: int, admin_token: str, agent_token: str, seeded: st
         "    -H 'Content-Type: application/json' \\",
         f"    -d '{body}'",
         "",
+        "Reminders: the planner and dispatcher run every 60 s; one cycle at an instant of your choice:",
+        "  recaudo tick --at 2026-12-01T10:00:00-05:00",
         "More tokens: recaudo token --tenant demo --role SUPERVISOR.  Ctrl-C stops everything.",
         "",
     ]
@@ -74,17 +76,30 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
             print("Seeding the demo tenant…", flush=True)
             seeded = seed_demo(ledger, ledger.deps.clock).describe()
-        from infra.container import build_webhooks
-        from infra.local import start_overdue_timer, start_stream_pump, start_webhook_workers
+        from infra.container import build_reminder_engine, build_webhooks
+        from infra.local import (
+            start_overdue_timer,
+            start_reminder_workers,
+            start_stream_pump,
+            start_webhook_workers,
+        )
 
+        reminders = build_reminder_engine(ledger.deps.clock)
+        if not args.no_seed:
+            from infra.seed_campaign import seed_demo_campaign
+
+            campaign = seed_demo_campaign(reminders)
+            steps = len(campaign.steps)
+            seeded = f"{seeded}\n  campaign '{campaign.name}' ({campaign.status.value}, {steps} steps)"
         start_stream_pump(endpoint, os.environ["RECAUDO_TABLE"])
         start_overdue_timer(ledger.deps.clock)
         webhooks = build_webhooks(ledger.deps.clock)
         start_webhook_workers(endpoint, webhooks)
+        start_reminder_workers(endpoint, reminders)
         admin_token = issue_token(DEMO_TENANT, "ADMIN", sub="dev-admin")
         agent_token = issue_token(DEMO_TENANT, "AGENT", sub="lucia", agent_id=DEMO_AGENT)
         print(_banner(args.host, args.port, admin_token, agent_token, seeded), flush=True)
-        app = create_app(ledger, graphiql_token=admin_token, webhooks=webhooks)
+        app = create_app(ledger, graphiql_token=admin_token, webhooks=webhooks, reminders=reminders)
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     except KeyboardInterrupt:
         return 130
@@ -148,6 +163,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
         return _fail(str(err))
     ledger = build_ledger()
     print(seed_demo(ledger, ledger.deps.clock).describe())
+    from infra.container import build_reminder_engine
+    from infra.seed_campaign import seed_demo_campaign
+
+    campaign = seed_demo_campaign(build_reminder_engine(ledger.deps.clock, with_senders=False))
+    print(f"  campaign '{campaign.name}' ({campaign.status.value})")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.contacts import default_locale
 from domain.entities import Channel, ContactKind, ContactPoint, ContactStatus, Debtor
 from domain.policy import ContactRequest
 from domain.templates import TemplateChannel
@@ -32,6 +33,14 @@ class Target:
     point: ContactPoint | None
     """None when the debtor has no address for the channel (the policy question still gets asked so
     opt-outs and stops are reported first; the caller blocks with NO_CONTACT_POINT)."""
+
+
+def debtor_locale(debtor: Debtor, tenant_locale: str) -> str:
+    """The debtor's own locale, else its jurisdiction's (a Colombian debtor of a Peruvian creditor reads
+    `$ 1.234.567`, not `COP 1,234,567`), else the tenant's."""
+    if debtor.locale:
+        return debtor.locale
+    return default_locale(debtor.jurisdiction) if debtor.jurisdiction else tenant_locale
 
 
 def contact_point(debtor: Debtor, channel: Channel) -> ContactPoint | None:

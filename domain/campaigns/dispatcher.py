@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from domain.campaigns.contact_points import POLICY_CHANNEL, contact_point, contact_request
+from domain.campaigns.contact_points import POLICY_CHANNEL, contact_point, contact_request, debtor_locale
 from domain.campaigns.deps import EngineDeps
 from domain.campaigns.model import (
     CallTask,
@@ -252,7 +252,7 @@ class Dispatcher:
 
     def _send(self, j: _Job, message: Message, template_id: str) -> DispatchResult:
         template = self._template(j.tenant.id, template_id)
-        locale = j.debtor.locale or j.tenant.locale
+        locale = debtor_locale(j.debtor, j.tenant.locale)
         body = template.variant(locale, j.tenant.locale) if template else None
         point = contact_point(j.debtor, POLICY_CHANNEL[message.channel])
         if body is None or point is None:
@@ -347,7 +347,9 @@ class Dispatcher:
         now = self.deps.clock.now()
         agent = j.debts[0].assigned_agent_id or j.debtor.assigned_agent_id
         template = self._template(j.tenant.id, j.step.template_id)
-        body = template.variant(j.debtor.locale or j.tenant.locale, j.tenant.locale) if template else None
+        body = (
+            template.variant(debtor_locale(j.debtor, j.tenant.locale), j.tenant.locale) if template else None
+        )
         script = None
         if body is not None:
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass, field
 
+from domain.campaigns.contact_points import debtor_locale
 from domain.campaigns.deps import EngineDeps
 from domain.campaigns.model import MessageTemplate
 from domain.clock import local_date
@@ -126,7 +127,7 @@ class Templates:
             or not principal.sees_agent(debt.assigned_agent_id)
         ):
             raise NotFound("debt", "debtId")
-        wanted = locale or debtor.locale or tenant.locale
+        wanted = locale or debtor_locale(debtor, tenant.locale)
         body = template.variant(wanted, tenant.locale)
         if body is None:
             raise DomainError(ErrorCode.TEMPLATE_MISSING_PART, f"no variant for {wanted}", "locale")
