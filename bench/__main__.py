@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.cold_start import import_times
+from bench.cold_start import import_times, worker_import_times
 from bench.events import run_event_benchmarks
 from bench.ledger import run_ledger_benchmarks
+from bench.reminders import run_dispatcher_benchmark, run_planner_benchmarks
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -24,6 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-runs", type=int, default=7, help="fresh interpreters per import timing")
     parser.add_argument("--event-debts", type=int, default=2000, help="debts whose events are published")
     parser.add_argument("--deliveries", type=int, default=200, help="webhook deliveries to a local receiver")
+    parser.add_argument(
+        "--planner-small", type=int, default=10_000, help="debts in the smaller planner table"
+    )
+    parser.add_argument(
+        "--planner-large", type=int, default=100_000, help="debts in the larger planner table"
+    )
+    parser.add_argument("--messages", type=int, default=300, help="reminders through the dispatcher")
     args = parser.parse_args(argv)
 
     figures: dict[str, Any] = {
@@ -33,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     figures.update(run_ledger_benchmarks(args.debts, args.runs))
     figures["events"] = run_event_benchmarks(args.event_debts, args.deliveries)
+    figures["reminders"] = {
+        "planner": run_planner_benchmarks(args.planner_small, args.planner_large),
+        "dispatcher": run_dispatcher_benchmark(args.messages),
+        "worker_import_ms": worker_import_times(args.import_runs),
+    }
     figures["cold_start"] = import_times(args.import_runs)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -41,8 +54,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def per_debt(run: dict[str, Any]) -> float:
+    return float(run["items_read_per_due_debt"])
+
+
 def print_table(f: dict[str, Any]) -> None:
     q, imp, cold, ev = f["nested_query"], f["import"], f["cold_start"], f["events"]
+    rem = f["reminders"]
+    plain, indexed, disp = (
+        rem["planner"]["plain_moto"],
+        rem["planner"]["partition_indexed_moto"],
+        rem["dispatcher"],
+    )
     pub = ev["publish"]
     rows = [
         ("seeded debts", f"{f['seeded_debts']}", ""),
@@ -81,6 +104,31 @@ def print_table(f: dict[str, Any]) -> None:
             f"{ev['webhooks']['dynamodb_requests_per_delivery']:.1f}",
             "read delivery + subscription, lease, result",
         ),
+        (
+            "planner: items read per due debt (10k / 100k table)",
+            f"{per_debt(indexed['small']):.3f} / {per_debt(indexed['large']):.3f}",
+            f"{indexed['small']['due_debts']} due debts; target ≤ 1.2",
+        ),
+        (
+            "planner cycle s, partition-indexed moto (10k / 100k)",
+            f"{indexed['small']['seconds']:.2f} / {indexed['large']['seconds']:.2f}",
+            f"ratio {indexed['time_ratio']:.2f}× (target ≤ 1.3)",
+        ),
+        (
+            "planner cycle s, plain moto (10k / 100k)",
+            f"{plain['small']['seconds']:.2f} / {plain['large']['seconds']:.2f}",
+            f"ratio {plain['time_ratio']:.2f}× (moto walks the table per GSI query)",
+        ),
+        (
+            "dispatcher: messages/s (EMAIL over SES)",
+            f"{disp['messages_per_second']:.0f}",
+            f"SES {disp['floor_ses_per_second']:.0f}/s; ratio {disp['ratio_to_floor']:.1f}× (target ≤ 2×)",
+        ),
+        ("  DynamoDB requests per message", f"{disp['dynamodb_requests_per_message']:.1f}", ""),
+        *[
+            (f"import {m} (median ms)", f"{ms:.0f}", "no Strawberry")
+            for m, ms in rem["worker_import_ms"].items()
+        ],
         ("import api.handler (median ms)", f"{cold['api_handler_ms']:.0f}", "python -X importtime"),
         ("import Starlette+Mangum hello (median ms)", f"{cold['hello_ms']:.0f}", "floor"),
         ("cold-start import ratio", f"{cold['ratio']:.2f}×", ""),

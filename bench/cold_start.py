@@ -39,3 +39,15 @@ def import_times(runs: int) -> dict[str, float]:
     api = statistics.median(_cumulative_us("api.handler") for _ in range(runs)) / 1000
     hello = statistics.median(_cumulative_us("bench.hello_lambda") for _ in range(runs)) / 1000
     return {"api_handler_ms": api, "hello_ms": hello, "ratio": api / hello, "runs": runs}
+
+
+WORKERS = ("functions.planner", "functions.dispatcher", "functions.delivery_feedback")
+
+
+def worker_import_times(runs: int) -> dict[str, float]:
+    """Import time of each reminder worker Lambda module (they import no Strawberry or Starlette)."""
+    out: dict[str, float] = {}
+    for module in WORKERS:
+        _cumulative_us(module)
+        out[module] = statistics.median(_cumulative_us(module) for _ in range(runs)) / 1000
+    return out

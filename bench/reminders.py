@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import statistics
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -200,11 +199,94 @@ def run_planner_benchmarks(small: int = 10_000, large: int = 100_000) -> dict[st
 
 
 def run_dispatcher_benchmark(messages: int = 300) -> dict[str, Any]:
-    """Messages/s through the dispatcher (EMAIL over SES) beside raw SES send_raw_email."""
-    from bench.reminders_dispatch import dispatch_throughput
+    """Messages/s through the dispatcher (job → checks → render → SES → records) beside the floor of
+    raw SES `send_raw_email` calls carrying the same rendered message, in the same run."""
+    from domain.campaigns.model import MessageTemplate, Step
+    from domain.campaigns.ports import SendJob
+    from domain.entities import ContactKind, ContactPoint, Debtor, PartyKind
+    from domain.messaging import OutgoingMessage, SendChannel
+    from domain.ports import Transaction
+    from domain.templates import TemplateBody, TemplateChannel
+    from infra.local import speed_up_moto_transactions
+    from infra.messaging.ses import SesEmailSender, build_mime
 
-    return dispatch_throughput(messages)
+    # The local stack's moto patch: a transaction no longer deep-copies every table to roll back
+    # (DynamoDB does no such thing); without it moto's transactions dominate this figure.
+    speed_up_moto_transactions()
+    now = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)  # Monday 10:00 Lima
+    with _aws():
+        ses = boto3.client("ses", region_name="us-east-1")
+        ses.verify_email_identity(EmailAddress="noreply@bench.test")
+        reminders = _engine(now)
+        reminders.deps.senders = {SendChannel.EMAIL: SesEmailSender(ses)}
+        _setup_tenant(reminders, now)
+        from infra.dynamodb.campaign_cache import CachedCampaignRepository
 
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else 0.0
+        # As the dispatcher Lambda is wired: campaigns and templates cached for a minute.
+        cached = CachedCampaignRepository(reminders.deps.campaigns)
+        body = TemplateBody(
+            TemplateChannel.EMAIL,
+            "es-PE",
+            subject="{{ creditor_name }}: vence hoy {{ balance }}",
+            html="<p>Hola {{ debtor_name }}, hoy vence {{ balance }} ({{ debt_number }}).</p>",
+            text="Hola {{ debtor_name }}, hoy vence {{ balance }} ({{ debt_number }}).",
+        )
+        reminders.deps.campaigns.save_template(
+            MessageTemplate(TENANT, "t1", "hoy", TemplateChannel.EMAIL, [body]), 0
+        )
+        campaign = reminders.deps.campaigns.get_campaign(TENANT, "c1")
+        campaign.steps = [Step("s1", 0, TemplateChannel.EMAIL, "t1")]
+        reminders.deps.campaigns.save_campaign(campaign, campaign.version)
+        reminders.deps.campaigns = cached
+        jobs = []
+        for i in range(messages):
+            debt = _debt(i, now.date(), now, now)
+            debtor = Debtor(
+                TENANT,
+                debt.debtor_id,
+                f"C-{i}",
+                PartyKind.PERSON,
+                f"Deudor {i}",
+                None,
+                None,
+                "America/Lima",
+                "PE",
+                contacts=[ContactPoint(ContactKind.EMAIL, f"d{i}@example.pe", consent=True)],
+            )
+            tx = Transaction()
+            tx.save(debtor)
+            tx.save(debt)
+            reminders.deps.ledger.commit(TENANT, tx)
+            jobs.append(SendJob(TENANT, debtor.id, (debt.id,), "c1", "s1", now.date(), now))
+        with ItemsRead() as calls:
+            start = time.perf_counter()
+            statuses = [reminders.dispatcher.handle(job).status for job in jobs]
+            seconds = time.perf_counter() - start
+        sample = OutgoingMessage(
+            SendChannel.EMAIL,
+            "d0@example.pe",
+            "ref",
+            TENANT,
+            "noreply@bench.test",
+            "Bench SAC: vence hoy S/ 150.00",
+            "<p>Hola Deudor 0, hoy vence S/ 150.00 (d000000).</p>",
+            "Hola Deudor 0, hoy vence S/ 150.00 (d000000).",
+        )
+        start = time.perf_counter()
+        for i in range(messages):
+            ses.send_raw_email(
+                Source="noreply@bench.test",
+                Destinations=[f"d{i}@example.pe"],
+                RawMessage={"Data": build_mime(sample).as_bytes()},
+            )
+        floor = time.perf_counter() - start
+    sent = statuses.count("SENT")
+    return {
+        "messages": messages,
+        "sent": sent,
+        "messages_per_second": sent / seconds,
+        "floor_ses_per_second": messages / floor,
+        "ratio_to_floor": seconds / floor,
+        "dynamodb_requests_per_message": sum(calls.requests.values()) / max(sent, 1),
+        "dynamodb_requests": calls.requests,
+    }

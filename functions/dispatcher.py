@@ -14,7 +14,7 @@ from infra.container import build_reminder_engine
 
 logger = Logger(service="recaudo-dispatcher")
 processor = BatchProcessor(event_type=EventType.SQS)
-reminders = build_reminder_engine()
+reminders = build_reminder_engine(cache_campaigns=True)
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -110,7 +110,11 @@ def build_webhooks(clock: Clock | None = None) -> Webhooks:
 
 
 def build_reminder_engine(
-    clock: Clock | None = None, *, queue: JobQueue | None = None, with_senders: bool = True
+    clock: Clock | None = None,
+    *,
+    queue: JobQueue | None = None,
+    with_senders: bool = True,
+    cache_campaigns: bool = False,
 ) -> Reminders:
     """The reminder engine on the ledger table: campaigns, due index, messages; the job queue from
     RECAUDO_REMINDER_QUEUE_URL (or `queue`), and the providers (SES, SNS SMS, WhatsApp, SNS push)."""
@@ -119,6 +123,7 @@ def build_reminder_engine(
     from domain.campaigns.deps import EngineDeps
     from domain.campaigns.engine import Reminders
     from domain.ids import TimeOrderedIds
+    from infra.dynamodb.campaign_cache import CachedCampaignRepository
     from infra.dynamodb.campaign_repository import DynamoCampaignRepository
     from infra.dynamodb.message_repository import DynamoMessageRepository
     from infra.dynamodb.repository import DynamoLedgerRepository
@@ -133,6 +138,7 @@ def build_reminder_engine(
         queue = SqsJobQueue(
             boto3.client("sqs", endpoint_url=endpoint), os.environ["RECAUDO_REMINDER_QUEUE_URL"]
         )
+    campaigns = DynamoCampaignRepository()
     senders: dict[SendChannel, MessageSender] = {}
     devices = None
     if with_senders:
@@ -140,7 +146,7 @@ def build_reminder_engine(
     return Reminders.build(
         EngineDeps(
             ledger=DynamoLedgerRepository(),
-            campaigns=DynamoCampaignRepository(),
+            campaigns=CachedCampaignRepository(campaigns) if cache_campaigns else campaigns,
             messages=DynamoMessageRepository(),
             schedule=DynamoScheduleRepository(),
             clock=clock,

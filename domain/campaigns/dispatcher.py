@@ -33,7 +33,7 @@ from domain.campaigns.model import (
     MessageTemplate,
     Step,
 )
-from domain.campaigns.ports import SendJob
+from domain.campaigns.ports import SendClaim, SendJob
 from domain.clock import local_date
 from domain.entities import ContactStatus, Debt, Debtor, DebtState, Tenant
 from domain.errors import DomainError
@@ -83,14 +83,28 @@ class Dispatcher:
         if isinstance(loaded, DispatchResult):
             return loaded
         claims = [c for c in job.claims() if c.debt_id in {d.id for d in loaded.debts}]
-        message = self._new_message(loaded)
+        return self._dispatch(loaded, self._new_message(loaded), claims)
+
+    def _claim(self, message: Message, claims: list[SendClaim]) -> Message | DispatchResult:
+        """Write the message with its claims (one transaction) just before acting on it. A claim taken
+        by an earlier attempt: QUEUED (it stopped before the provider, or was throttled) is resumed
+        with what this attempt decided; anything else is never acted on again."""
         taken = self.deps.messages.claim_message(message, claims)
-        if taken:
-            existing = self.deps.messages.message_for_claim(job.tenant, taken[0])
-            if existing is None or existing.status is not MessageStatus.QUEUED:
-                return self._after_crash(existing)
-            message = existing  # a previous attempt stopped before the provider: carry on with it
-        return self._dispatch(loaded, message)
+        if not taken:
+            return message
+        existing = self.deps.messages.message_for_claim(message.tenant, taken[0])
+        if existing is None or existing.status is not MessageStatus.QUEUED:
+            return self._after_crash(existing)
+        existing.status, existing.channel, existing.template_id = (
+            message.status,
+            message.channel,
+            message.template_id,
+        )
+        existing.decision, existing.locale, existing.to = message.decision, message.locale, message.to
+        existing.subject, existing.text, existing.html = message.subject, message.text, message.html
+        existing.attempts += message.attempts
+        self._save(existing)
+        return existing
 
     # --- loading and dropping ----------------------------------------------------------------------
 
@@ -151,7 +165,7 @@ class Dispatcher:
 
     # --- the policy, rendering and the provider ----------------------------------------------------
 
-    def _dispatch(self, j: _Job, message: Message) -> DispatchResult:
+    def _dispatch(self, j: _Job, message: Message, claims: list[SendClaim]) -> DispatchResult:
         channel, template_id = j.step.channel, j.step.template_id
         decision = self._decide(j, channel)
         if (
@@ -164,15 +178,17 @@ class Dispatcher:
         message.channel, message.template_id, message.decision = channel, template_id, decision
         if decision.outcome is Outcome.BLOCK:
             message.status = MessageStatus.BLOCKED
-            self._save(message)
+            claimed = self._claim(message, claims)
+            if isinstance(claimed, DispatchResult):
+                return claimed
             by_rule = {rule: 1 for rule in decision.rule_ids}
             self._count(message, CampaignStats(blocked=1, blocked_by_rule=by_rule))
             return DispatchResult("BLOCKED", channel.value, message.id, decision.rule_ids, decision.reason)
         if decision.outcome is Outcome.DEFER:
-            return self._defer(j, message, decision)
+            return self._defer(j, message, decision, claims)
         if channel is TemplateChannel.CALL_TASK:
-            return self._call_task(j, message)
-        return self._send(j, message, template_id)
+            return self._call_task(j, message, claims)
+        return self._send(j, message, template_id, claims)
 
     def _decide(self, j: _Job, channel: TemplateChannel) -> Decision:
         now = self.deps.clock.now()
@@ -197,7 +213,9 @@ class Dispatcher:
             )
         return decision
 
-    def _defer(self, j: _Job, message: Message, decision: Decision) -> DispatchResult:
+    def _defer(
+        self, j: _Job, message: Message, decision: Decision, claims: list[SendClaim]
+    ) -> DispatchResult:
         now = self.deps.clock.now()
         until = decision.until or now + timedelta(hours=1)
         stale_after = datetime.combine(j.job.occurrence, datetime.min.time(), tzinfo=now.tzinfo) + timedelta(
@@ -206,7 +224,9 @@ class Dispatcher:
         if until > stale_after:
             message.status, message.error_code = MessageStatus.SKIPPED, "STALE_STEP"
             message.error = f"the next lawful moment ({until.isoformat()}) is past the campaign's staleness"
-            self._save(message)
+            claimed = self._claim(message, claims)
+            if isinstance(claimed, DispatchResult):
+                return claimed
             self._count(message, CampaignStats(skipped=1))
             return DispatchResult(
                 "SKIPPED", message.channel.value, message.id, decision.rule_ids, message.error
@@ -250,13 +270,15 @@ class Dispatcher:
     def _template(self, tenant: str, template_id: str) -> MessageTemplate | None:
         return self.deps.campaigns.get_template(tenant, template_id)
 
-    def _send(self, j: _Job, message: Message, template_id: str) -> DispatchResult:
+    def _send(self, j: _Job, message: Message, template_id: str, claims: list[SendClaim]) -> DispatchResult:
         template = self._template(j.tenant.id, template_id)
         locale = debtor_locale(j.debtor, j.tenant.locale)
         body = template.variant(locale, j.tenant.locale) if template else None
         point = contact_point(j.debtor, POLICY_CHANNEL[message.channel])
         if body is None or point is None:
-            return self._fail(message, "NO_TEMPLATE", "the step's template has no variant for this debtor")
+            return self._fail_claimed(
+                message, claims, "NO_TEMPLATE", "the step's template has no variant for this debtor"
+            )
         policy = self.deps.policies.policy_for(j.debtor.jurisdiction, self.deps.clock.now())
         unsubscribe = (
             self.deps.unsubscribe_url(j.tenant.id, j.debtor.id) if self.deps.unsubscribe_url else None
@@ -271,15 +293,18 @@ class Dispatcher:
                 opt_out_keyword=(policy.opt_out_keywords or ("BAJA",))[0].upper(),
             )
         except DomainError as err:
-            return self._fail(message, "RENDER_FAILED", str(err))
+            return self._fail_claimed(message, claims, "RENDER_FAILED", str(err))
         message.locale, message.to = body.locale, point.value
         message.subject, message.text, message.html = (
             rendered.subject,
             rendered.preview or rendered.text,
             rendered.html,
         )
-        message.status, message.attempts = MessageStatus.SENDING, message.attempts + 1
-        self._save(message)  # the marker a crash leaves behind: never sent twice
+        message.status, message.attempts = MessageStatus.SENDING, 1
+        claimed = self._claim(message, claims)  # SENDING is the marker a crash leaves: never sent twice
+        if isinstance(claimed, DispatchResult):
+            return claimed
+        message = claimed
         outgoing = OutgoingMessage(
             channel=_SEND_CHANNEL[message.channel],
             to=point.value,
@@ -336,6 +361,16 @@ class Dispatcher:
         self._requeue(j.job, backoff, attempt=j.job.attempt + 1)
         return DispatchResult("RETRY", message.channel.value, message.id, reason=str(err))
 
+    def _fail_claimed(
+        self, message: Message, claims: list[SendClaim], code: str, error: str
+    ) -> DispatchResult:
+        message.status, message.error_code, message.error = MessageStatus.FAILED, code, error
+        claimed = self._claim(message, claims)
+        if isinstance(claimed, DispatchResult):
+            return claimed
+        self._count(claimed, CampaignStats(failed=1))
+        return DispatchResult("FAILED", message.channel.value, message.id, reason=f"{code}: {error}")
+
     def _fail(self, message: Message, code: str, error: str) -> DispatchResult:
         message.status, message.error_code, message.error = MessageStatus.FAILED, code, error
         message.updated_at = self.deps.clock.now()
@@ -343,7 +378,7 @@ class Dispatcher:
         self._count(message, CampaignStats(failed=1))
         return DispatchResult("FAILED", message.channel.value, message.id, reason=f"{code}: {error}")
 
-    def _call_task(self, j: _Job, message: Message) -> DispatchResult:
+    def _call_task(self, j: _Job, message: Message, claims: list[SendClaim]) -> DispatchResult:
         now = self.deps.clock.now()
         agent = j.debts[0].assigned_agent_id or j.debtor.assigned_agent_id
         template = self._template(j.tenant.id, j.step.template_id)
@@ -356,6 +391,11 @@ class Dispatcher:
                 script = render(body, self._context(j, body.locale)).text
             except DomainError:
                 script = None
+        message.status = MessageStatus.SENDING
+        claimed = self._claim(message, claims)
+        if isinstance(claimed, DispatchResult):
+            return claimed
+        message = claimed
         task = CallTask(
             tenant=j.tenant.id,
             id=message.id,
