@@ -139,6 +139,10 @@ def build_reminder_engine(
             boto3.client("sqs", endpoint_url=endpoint), os.environ["RECAUDO_REMINDER_QUEUE_URL"]
         )
     campaigns = DynamoCampaignRepository()
+    from infra.messaging.digests import SnsDigestTopics
+
+    prefix = os.environ.get("RECAUDO_DIGEST_TOPIC_PREFIX", "recaudo-digest")
+    digests = SnsDigestTopics(boto3.client("sns", endpoint_url=endpoint), prefix)
     senders: dict[SendChannel, MessageSender] = {}
     devices = None
     if with_senders:
@@ -154,6 +158,7 @@ def build_reminder_engine(
             queue=queue,
             senders=senders,
             devices=devices,
+            digest_topics=digests,
         )
     )
 

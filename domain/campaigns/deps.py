@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from domain.campaigns.ports import CampaignRepository, JobQueue, MessageRepository, ScheduleRepository
 from domain.clock import Clock
@@ -31,5 +31,7 @@ class EngineDeps:
     queue: JobQueue | None = None
     senders: Mapping[SendChannel, MessageSender] = field(default_factory=dict)
     devices: DeviceRegistry | None = None
+    digest_topics: Any = None
+    """The tenants' digest topics (`domain.campaigns.digests.DigestTopics`), when configured."""
     unsubscribe_url: Callable[[str, str], str] | None = None
     """(tenant, debtor id) → an https URL the debtor can open to opt out (List-Unsubscribe)."""

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from domain.campaigns.campaigns import Campaigns
     from domain.campaigns.contact_check import ContactChecks
     from domain.campaigns.devices import AgentDevices
+    from domain.campaigns.digests import Digests
     from domain.campaigns.dispatcher import Dispatcher
     from domain.campaigns.feedback import DeliveryFeedback
     from domain.campaigns.messages import MessageQueries
@@ -31,12 +32,14 @@ class Reminders:
     dispatcher: Dispatcher
     feedback: DeliveryFeedback
     devices: AgentDevices
+    digests: Digests
 
     @classmethod
     def build(cls, deps: EngineDeps) -> Reminders:
         from domain.campaigns.campaigns import Campaigns
         from domain.campaigns.contact_check import ContactChecks
         from domain.campaigns.devices import AgentDevices
+        from domain.campaigns.digests import Digests
         from domain.campaigns.dispatcher import Dispatcher
         from domain.campaigns.feedback import DeliveryFeedback
         from domain.campaigns.messages import MessageQueries
@@ -55,4 +58,5 @@ class Reminders:
             dispatcher=Dispatcher(deps),
             feedback=DeliveryFeedback(deps),
             devices=AgentDevices(deps),
+            digests=Digests(deps, deps.digest_topics),
         )

@@ -147,3 +147,9 @@ class AgentDeviceRegisterInput:
     token: str
     platform: str = strawberry.field(description="ANDROID or IOS.")
     agent_id: str | None = strawberry.field(default=None, description="Supervisors register for an agent.")
+
+
+@strawberry.input(description="Send the daily campaign digest to an e-mail (SNS asks to confirm) or a phone.")
+class CampaignDigestSubscribeInput:
+    protocol: str = strawberry.field(description="EMAIL or SMS.")
+    endpoint: str = strawberry.field(description="The e-mail address or phone number.")

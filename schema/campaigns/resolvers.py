@@ -159,6 +159,12 @@ class DebtorOptOutPayload:
 
 
 @strawberry.type
+class CampaignDigestSubscribePayload:
+    subscription_arn: str | None
+    errors: list[UserError]
+
+
+@strawberry.type
 class AgentDeviceRegisterPayload:
     device: t.AgentDevice | None
     errors: list[UserError]
@@ -420,3 +426,12 @@ class CampaignMutations:
             else None
         )
         return AgentDeviceRegisterPayload(device=device, errors=errors)
+
+    @strawberry.mutation(description="Subscribe an e-mail or phone to the tenant's daily campaign digest.")
+    def campaign_digest_subscribe(
+        self, info: strawberry.Info, input: i.CampaignDigestSubscribeInput
+    ) -> CampaignDigestSubscribePayload:
+        result, errors = attempt(
+            lambda: reminders(info).digests.subscribe(info.context.principal, input.protocol, input.endpoint)
+        )
+        return CampaignDigestSubscribePayload(subscription_arn=result, errors=errors)

@@ -27,6 +27,7 @@ from infra.dynamodb.models import configure
 from infra.dynamodb.repository import DynamoLedgerRepository
 from infra.dynamodb.schedule import DynamoScheduleRepository
 from infra.dynamodb.schema_from_template import create_table
+from infra.messaging.digests import SnsDigestTopics
 from infra.messaging.ses import SesEmailSender
 from infra.messaging.sns_sms import SnsSmsSender
 from infra.tick import MemoryJobQueue
@@ -105,6 +106,7 @@ def reminders(ledger: Ledger) -> Reminders:
             ids=TimeOrderedIds(clock),
             queue=MemoryJobQueue(),
             senders={SendChannel.EMAIL: SesEmailSender(ses), SendChannel.SMS: SnsSmsSender(sns)},
+            digest_topics=SnsDigestTopics(sns),
         )
     )
 

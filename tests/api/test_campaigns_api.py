@@ -201,3 +201,28 @@ def test_opt_out_and_roles(api: Api, acme: dict[str, Any]) -> None:
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     other = token(tenant="globex")
     assert api.ok("{ campaigns { id } }", token=other)["campaigns"] == []
+
+
+def test_supervisors_subscribe_to_the_daily_digest(
+    api: Api, acme: dict[str, Any], reminders: Reminders
+) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    campaign_id, _, _ = setup_campaign(api)
+    api.mutate("campaignActivate", ACTIVATE, id=campaign_id)
+    sub = (
+        "mutation($i: CampaignDigestSubscribeInput!) { campaignDigestSubscribe(input: $i) {"
+        " subscriptionArn errors { field code } } }"
+    )
+    bad = api.ok(sub, i={"protocol": "EMAIL", "endpoint": "not-an-email"})["campaignDigestSubscribe"]
+    assert bad["errors"][0]["field"] == "endpoint"
+    ok = api.mutate("campaignDigestSubscribe", sub, i={"protocol": "SMS", "endpoint": "987 654 321"})
+    assert ok["subscriptionArn"].startswith("arn:aws:sns:")
+    assert reminders.digests.send_daily() == 1
+    backend = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    [topic] = [t for t in backend.topics.values() if t.name == "recaudo-digest-acme"]
+    [(_, text, subject, *_)] = topic.sent_notifications
+    assert subject.startswith("Recaudo: campaigns on") and "Estándar (ACTIVE): planned 0, sent 0" in text
+    [subscription] = [s for s in backend.subscriptions.values() if s.topic.name == "recaudo-digest-acme"]
+    assert (subscription.protocol, subscription.endpoint) == ("sms", "+51987654321")
