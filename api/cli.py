@@ -94,7 +94,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
         start_stream_pump(endpoint, os.environ["RECAUDO_TABLE"])
         start_overdue_timer(ledger.deps.clock)
         webhooks = build_webhooks(ledger.deps.clock)
-        start_webhook_workers(endpoint, webhooks)
+        start_webhook_workers(endpoint, webhooks, reminders)
         start_reminder_workers(endpoint, reminders)
         admin_token = issue_token(DEMO_TENANT, "ADMIN", sub="dev-admin")
         agent_token = issue_token(DEMO_TENANT, "AGENT", sub="lucia", agent_id=DEMO_AGENT)

@@ -278,7 +278,14 @@ def ensure_webhook_plumbing(endpoint: str) -> None:
     events.put_targets(Rule="webhook-fanout", EventBusName=bus, Targets=[{"Id": "fanout", "Arn": arn}])
 
 
-def start_webhook_workers(endpoint: str, webhooks: Any) -> None:
+def _published(detail: dict[str, Any], webhooks: Any, reminders: Any) -> None:
+    """Locally one bus rule feeds both consumers of published events (two rules on AWS)."""
+    webhooks.fan_out(detail)
+    if reminders is not None:
+        reminders.attribution.apply(detail)
+
+
+def start_webhook_workers(endpoint: str, webhooks: Any, reminders: Any = None) -> None:
     """Drive the fan-out and delivery functions from their queues, as Lambda's triggers do on AWS."""
     import json
 
@@ -289,7 +296,7 @@ def start_webhook_workers(endpoint: str, webhooks: Any) -> None:
     QueuePump(
         sqs,
         os.environ["RECAUDO_WEBHOOK_FANOUT_URL"],
-        lambda body: webhooks.fan_out(json.loads(body)["detail"]),
+        lambda body: _published(json.loads(body)["detail"], webhooks, reminders),
         "webhook-fanout",
     ).start()
     QueuePump(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from domain.campaigns.deps import EngineDeps
 
 if TYPE_CHECKING:
+    from domain.campaigns.attribution import PaymentAttribution
     from domain.campaigns.campaigns import Campaigns
     from domain.campaigns.contact_check import ContactChecks
     from domain.campaigns.devices import AgentDevices
@@ -33,9 +34,11 @@ class Reminders:
     feedback: DeliveryFeedback
     devices: AgentDevices
     digests: Digests
+    attribution: PaymentAttribution
 
     @classmethod
     def build(cls, deps: EngineDeps) -> Reminders:
+        from domain.campaigns.attribution import PaymentAttribution
         from domain.campaigns.campaigns import Campaigns
         from domain.campaigns.contact_check import ContactChecks
         from domain.campaigns.devices import AgentDevices
@@ -59,4 +62,5 @@ class Reminders:
             feedback=DeliveryFeedback(deps),
             devices=AgentDevices(deps),
             digests=Digests(deps, deps.digest_topics),
+            attribution=PaymentAttribution(deps),
         )

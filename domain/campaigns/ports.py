@@ -136,6 +136,10 @@ class MessageRepository(Protocol):
 
     def get_stats(self, tenant: str, campaign_id: str) -> CampaignStats: ...
 
+    def claim_attribution(self, tenant: str, payment_id: str, campaign_id: str) -> bool:
+        """Claim (payment, campaign) once; False when it was already counted."""
+        ...
+
 
 class JobQueue(Protocol):
     def enqueue(self, jobs: list[SendJob], delay_seconds: int = 0) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection.base import Connection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from domain.campaigns.model import AgentDevice, CallTask, CampaignStats, Message, MessageStatus
@@ -409,6 +409,22 @@ class DynamoMessageRepository:
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
+
+    def claim_attribution(self, tenant: str, payment_id: str, campaign_id: str) -> bool:
+        item = SendClaimItem(
+            f"{tenant_prefix(tenant)}ATTR#{payment_id}#{campaign_id}",
+            "ATTR",
+            tenant=tenant,
+            message_pk="",
+            message_sk="",
+        )
+        try:
+            item.save(condition=TableItem.PK.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def get_stats(self, tenant: str, campaign_id: str) -> CampaignStats:
         client: Any = _connection().client

@@ -283,3 +283,28 @@ def test_bounce_marks_the_email_invalid_and_baja_opts_the_phone_out(world: World
     debtor = world.ledger.deps.repo.get_debtor("acme", world.debtor_id)
     assert debtor is not None
     assert [c.status for c in debtor.contacts if c.kind is ContactKind.PHONE] == [ContactStatus.OPTED_OUT]
+
+
+def test_a_payment_within_7_days_counts_once_for_the_campaign_that_reached_the_debtor(world: World) -> None:
+    world.plan_and_dispatch()
+    [message] = world.messages()
+    envelope = {
+        "type": "PaymentRecorded",
+        "tenant": "acme",
+        "data": {
+            "paymentId": "pay-1",
+            "debtorId": world.debtor_id,
+            "amount": "300.00",
+            "currency": "PEN",
+            "paidAt": (AT_10_LIMA + timedelta(days=2)).isoformat(),
+        },
+    }
+    assert world.reminders.attribution.apply(envelope) == 1
+    assert world.reminders.attribution.apply(envelope) == 0  # redelivered by the bus: counted once
+    late = {
+        **envelope,
+        "data": {**envelope["data"], "paymentId": "pay-2", "paidAt": "2026-12-20T15:00:00+00:00"},
+    }
+    assert world.reminders.attribution.apply(late) == 0
+    stats = world.reminders.campaigns.stats(ADMIN, message.campaign_id or "")
+    assert stats.payments_within_7_days == 1 and stats.amount_within_7_days == {"PEN": Decimal("300.00")}
