@@ -54,6 +54,30 @@ def _reindex(table: Any, cache: dict[str, Any], key: tuple[Any, Any], item: Any 
     cache["where"][key] = parts
 
 
+def _in_range(attr: Any, comparison: str, objs: list[Any]) -> bool:
+    if attr is None:
+        return False
+    value, bounds = attr.value, [o.value for o in objs]
+    op = comparison.upper()
+    if op == "BETWEEN":
+        return bool(bounds[0] <= value <= bounds[1])
+    if op == "BEGINS_WITH":
+        return str(value).startswith(str(bounds[0]))
+    checks = {
+        "=": value == bounds[0],
+        "EQ": value == bounds[0],
+        "<": value < bounds[0],
+        "LT": value < bounds[0],
+        "<=": value <= bounds[0],
+        "LE": value <= bounds[0],
+        ">": value > bounds[0],
+        "GT": value > bounds[0],
+        ">=": value >= bounds[0],
+        "GE": value >= bounds[0],
+    }
+    return bool(checks.get(op, True))  # unknown operator: leave it to moto
+
+
 def install() -> None:
     """Patch moto's DynamoDB backend (idempotent). Call before the table gets items."""
     global _INSTALLED
@@ -98,6 +122,13 @@ def install() -> None:
         conditions = bound.get("hash_key_conditions") or []
         value = hash_key.value if hash_key is not None else (conditions[0][1].value if conditions else None)
         candidates = list(_parts(self)["parts"].get((index_name, value), {}).values())
+        comparison, objs = bound.get("range_comparison"), bound.get("range_objs") or []
+        if comparison and objs:
+            # A sort-key condition is a seek in DynamoDB: hand moto only the items it selects.
+            index = next(i for i in self.global_indexes if i.name == index_name)
+            range_attr = next((k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"), None)
+            if range_attr:
+                candidates = [c for c in candidates if _in_range(c.attrs.get(range_attr), comparison, objs)]
         self.all_items = lambda: iter(candidates)
         try:
             return query(self, *args, **kwargs)

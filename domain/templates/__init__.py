@@ -1,6 +1,10 @@
-"""Message templates: sandboxed Jinja2 per channel and locale, locale formatting, SMS encoding."""
+"""Message templates: sandboxed Jinja2 per channel and locale, locale formatting, SMS encoding.
 
-from domain.templates.defaults import default_templates
+`check_template` when a template is saved, `render` when a message goes out, `sample_context` for
+previews and activation checks, `default_templates` for the starter set.
+"""
+
+from domain.templates.check import check_template
 from domain.templates.formatting import format_date, format_money
 from domain.templates.model import (
     DebtLine,
@@ -10,8 +14,10 @@ from domain.templates.model import (
     TemplateChannel,
     TemplateProblem,
 )
-from domain.templates.render import VARIABLES, check_template, render, sample_context, variables
+from domain.templates.render import render, whatsapp_language_for
 from domain.templates.sms import sms_info
+from domain.templates.starters import default_templates
+from domain.templates.values import VARIABLES, sample_context, variables
 
 __all__ = [
     "VARIABLES",
@@ -29,4 +35,5 @@ __all__ = [
     "sample_context",
     "sms_info",
     "variables",
+    "whatsapp_language_for",
 ]

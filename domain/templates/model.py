@@ -1,4 +1,4 @@
-"""Templates and what they render into: plain dataclasses."""
+"""Templates and what they render into: plain, immutable dataclasses."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from domain.errors import ErrorCode
 
 
 class TemplateChannel(StrEnum):
+    """Where a message goes. CALL_TASK is not sent: it is the script of an agent's call."""
+
     EMAIL = "EMAIL"
     SMS = "SMS"
     WHATSAPP = "WHATSAPP"
@@ -20,20 +22,26 @@ class TemplateChannel(StrEnum):
 
 @dataclass(frozen=True)
 class TemplateBody:
-    """One locale's text of a template. Which parts are required depends on the channel."""
+    """One locale's text of a template. Which parts are required depends on the channel:
+
+    EMAIL: `subject`, `html`, `text`; SMS: `text`; CALL_TASK: `text`; WHATSAPP: `whatsapp_template`
+    (plus `whatsapp_params`, `whatsapp_language` and `preview_text` as the approved template needs).
+    `subject`, `html`, `text` and each of `whatsapp_params` are Jinja2; the other parts are plain values.
+    """
 
     channel: TemplateChannel
     locale: str
+    """BCP 47, e.g. `es-PE`."""
     subject: str | None = None
     """EMAIL (required)."""
     html: str | None = None
-    """EMAIL (required)."""
+    """EMAIL (required); autoescaped."""
     text: str | None = None
     """EMAIL plain part, SMS body, CALL_TASK script (required for those)."""
     whatsapp_template: str | None = None
     """WHATSAPP: the name of the template approved at the provider (required)."""
     whatsapp_language: str | None = None
-    """WHATSAPP: the provider's language code, e.g. `es_PE` (defaults from the locale)."""
+    """WHATSAPP: the provider's language code, e.g. `es` or `es_MX` (derived from the locale if unset)."""
     whatsapp_params: tuple[str, ...] = ()
     """WHATSAPP: one Jinja expression per positional body parameter, e.g. `debtor_name`."""
     preview_text: str | None = None
@@ -42,6 +50,9 @@ class TemplateBody:
 
 @dataclass(frozen=True)
 class TemplateProblem:
+    """One thing wrong with a template. `field` names the part as the API does (`text`,
+    `whatsappTemplate`, `whatsappParams[1]`, `previewText`, `locale`…)."""
+
     field: str
     code: ErrorCode
     message: str
@@ -49,6 +60,8 @@ class TemplateProblem:
 
 @dataclass(frozen=True)
 class DebtLine:
+    """One debt as a message mentions it. `days_past_due` is negative before the due date."""
+
     debt_id: str
     number: str | None
     description: str | None
@@ -61,14 +74,16 @@ class DebtLine:
 
 @dataclass(frozen=True)
 class MessageContext:
-    """The facts a message may mention. `debts` holds one line, or several for a consolidated message
-    (all in one currency: callers group by currency)."""
+    """The facts a message may mention. `debts` holds one line, or several for a consolidated message;
+    all lines must share one currency (callers group by currency: totals never add across currencies,
+    and rendering a mix raises `DomainError(CURRENCY_MISMATCH)`)."""
 
     locale: str
     debtor_name: str
     creditor_name: str
     debts: tuple[DebtLine, ...]
     today: date
+    """The debtor's local date (callers compute `days_past_due` from it); offered as `today`."""
     payment_link: str | None = None
     payment_instructions: str | None = None
     agent_name: str | None = None
@@ -76,6 +91,8 @@ class MessageContext:
 
 @dataclass(frozen=True)
 class RenderedMessage:
+    """A message ready for a sender. `text` is the e-mail plain part, the SMS body or the call script."""
+
     channel: TemplateChannel
     subject: str | None
     html: str | None
@@ -84,6 +101,9 @@ class RenderedMessage:
     whatsapp_language: str | None
     whatsapp_params: tuple[str, ...]
     headers: Mapping[str, str] = field(default_factory=dict)
+    """EMAIL: `List-Unsubscribe` (and `List-Unsubscribe-Post` for an https URL)."""
     sms_encoding: str | None = None
+    """SMS: `GSM-7` or `UCS-2`."""
     sms_segments: int | None = None
     preview: str = ""
+    """What a person sees; for WhatsApp the approved text with the parameters filled in."""

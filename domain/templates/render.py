@@ -1,190 +1,143 @@
-"""Checking and rendering templates in a sandboxed Jinja2 (no attribute access beyond plain data).
+"""Rendering one message: strict, sandboxed, with the HTML part alone autoescaped.
 
-Variables are a closed set (`VARIABLES`): a template that names anything else is refused when it is
-saved, not when a reminder goes out. Rendering is strict (an undefined value is an error) and the
-HTML part alone is autoescaped. The engine, not the author, guarantees two things on every message:
-that it names the creditor, and — where the debtor's contact policy asks for it — an opt-out notice.
+The engine, not the template author, guarantees two things on every message:
+
+* it identifies the creditor: when the rendered SMS does not name `creditor_name` it is prefixed with
+  `"<creditor>: "`; an e-mail gets a localized "sent by <creditor>" line at the end of its plain and HTML
+  parts; a call script starts with "Acreedor: <creditor>" / "Creditor: <creditor>";
+* when `opt_out_notice` is set (the debtor's contact policy asks for it), a localized opt-out notice:
+  SMS `Responda BAJA para no recibir más mensajes.` / `Reply STOP to opt out.`; EMAIL a footer in both
+  parts (an unsubscribe link when a URL is given, else "reply with the keyword").
+
+WhatsApp messages are provider-approved templates sent as they are: nothing can be appended, so the
+approved text itself must name the creditor and carry any opt-out wording. Call scripts get no opt-out
+notice (they are read by an agent, not sent).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, timedelta
-from decimal import Decimal
-from functools import lru_cache
+import re
+from dataclasses import dataclass
 from typing import Any, Final
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import escape
 
-from domain.contacts import validate_locale
 from domain.errors import DomainError, ErrorCode
-from domain.templates.formatting import format_date, format_money
-from domain.templates.model import (
-    DebtLine,
-    MessageContext,
-    RenderedMessage,
-    TemplateBody,
-    TemplateChannel,
-    TemplateProblem,
-)
-from domain.templates.sms import sms_info
+from domain.templates.formatting import babel_locale
+from domain.templates.model import MessageContext, RenderedMessage, TemplateBody, TemplateChannel
+from domain.templates.sandbox import param_source, render_source
+from domain.templates.sms import is_gsm7, sms_info
+from domain.templates.values import variables
 
-MAX_PART = 20_000
-"""Characters per template part."""
 
-VARIABLES: Final[Mapping[str, str]] = {
-    "debtor_name": "The debtor's name.",
-    "creditor_name": "The creditor (the tenant's name).",
-    "amount": "Original amount of the listed debts, formatted for the locale and currency.",
-    "balance": "Outstanding balance of the listed debts, formatted.",
-    "currency": "ISO 4217 code of the listed debts.",
-    "due_date": "The earliest due date of the listed debts, formatted for the locale.",
-    "days_past_due": "Days past due of the most overdue listed debt (0 or negative before the due date).",
-    "debt_number": "The number (or external reference) of the first listed debt.",
-    "debts": "The listed debts: each has number, description, amount, balance, due_date, days_past_due.",
-    "debt_count": "How many debts the message lists.",
-    "payment_link": "Where to pay (the campaign's payment link), or empty.",
-    "payment_instructions": "How to pay (the campaign's instructions), or empty.",
-    "agent_name": "The assigned agent's name, or empty.",
+@dataclass(frozen=True)
+class _Words:
+    keyword: str
+    sms_opt_out: tuple[str, str]  # (GSM-7 spelling, accented spelling)
+    email_opt_out_reply: str
+    email_opt_out_link: str
+    sent_by: str
+    creditor: str
+
+
+_WORDS: Final[dict[str, _Words]] = {
+    "es": _Words(
+        "BAJA",
+        (
+            "Responda {keyword} para no recibir mas mensajes.",
+            "Responda {keyword} para no recibir más mensajes.",
+        ),
+        "Si no desea recibir más recordatorios por correo, responda a este mensaje con la palabra {keyword}.",
+        "Si no desea recibir más recordatorios por correo, puede darse de baja aquí: {link}",
+        "Este mensaje le fue enviado por {creditor}.",
+        "Acreedor",
+    ),
+    "en": _Words(
+        "STOP",
+        ("Reply {keyword} to opt out.", "Reply {keyword} to opt out."),
+        "To stop these reminders by e-mail, reply to this message with the word {keyword}.",
+        "To stop these reminders by e-mail, unsubscribe here: {link}",
+        "This message was sent by {creditor}.",
+        "Creditor",
+    ),
+    "pt": _Words(
+        "SAIR",
+        (
+            "Responda {keyword} para nao receber mais mensagens.",
+            "Responda {keyword} para não receber mais mensagens.",
+        ),
+        "Para não receber mais lembretes por e-mail, responda a esta mensagem com a palavra {keyword}.",
+        "Para não receber mais lembretes por e-mail, cancele aqui: {link}",
+        "Esta mensagem foi enviada por {creditor}.",
+        "Credor",
+    ),
 }
 
-_REQUIRED: Final[dict[TemplateChannel, tuple[str, ...]]] = {
+_WHATSAPP_REGIONAL: Final = frozenset({"es_AR", "es_ES", "es_MX", "en_GB", "en_US", "pt_BR", "pt_PT"})
+"""Regional codes in WhatsApp's list of template languages; other regions use the bare language."""
+
+_PLACEHOLDER: Final = re.compile(r"\{\{\s*(\d+)\s*\}\}")
+REQUIRED_PARTS: Final[dict[TemplateChannel, tuple[str, ...]]] = {
     TemplateChannel.EMAIL: ("subject", "html", "text"),
     TemplateChannel.SMS: ("text",),
     TemplateChannel.WHATSAPP: ("whatsapp_template",),
     TemplateChannel.CALL_TASK: ("text",),
 }
-
-_OPT_OUT: Final[dict[str, dict[str, str]]] = {
-    "es": {
-        "sms": "Responda {keyword} para no recibir mas mensajes.",
-        "email": (
-            "Si no desea recibir más recordatorios por este medio, responda {keyword} o use el enlace"
-            " de baja."
-        ),
-    },
-    "en": {
-        "sms": "Reply {keyword} to opt out.",
-        "email": "To stop these reminders by e-mail, reply {keyword} or use the unsubscribe link.",
-    },
-}
-_DEFAULT_KEYWORD: Final = {"es": "BAJA", "en": "STOP"}
+"""The parts (TemplateBody attributes) each channel requires."""
 
 
-def _env(autoescape: bool) -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=autoescape)
+def whatsapp_language_for(locale: str) -> str:
+    """The WhatsApp template language for a locale: `es_MX`, `en_US`…, or the bare language (`es` for
+    es-PE, es-CO and es-CL, which WhatsApp does not list as regions)."""
+    loc = babel_locale(locale)
+    regional = f"{loc.language}_{loc.territory}"
+    return regional if regional in _WHATSAPP_REGIONAL else str(loc.language)
 
 
-_TEXT_ENV: Final = _env(False)
-_HTML_ENV: Final = _env(True)
-
-
-def _parts(body: TemplateBody) -> dict[str, str | None]:
-    return {
-        "subject": body.subject,
-        "html": body.html,
-        "text": body.text,
-        "whatsapp_template": body.whatsapp_template,
-    }
-
-
-def check_template(body: TemplateBody) -> list[TemplateProblem]:
-    """Everything wrong with a template, as problems with a field and a code; empty means it is fine."""
-    problems: list[TemplateProblem] = []
+def _words(locale: str) -> _Words:
     try:
-        validate_locale(body.locale, "locale")
-    except DomainError as err:
-        problems.append(TemplateProblem("locale", ErrorCode.INVALID_LOCALE, str(err)))
-    for name in _REQUIRED[body.channel]:
-        if not (_parts(body)[name] or "").strip():
-            problems.append(
-                TemplateProblem(name, ErrorCode.TEMPLATE_MISSING_PART, f"{body.channel.value} needs a {name}")
-            )
-    sources = {k: v for k, v in _parts(body).items() if k != "whatsapp_template" and v}
-    for i, expression in enumerate(body.whatsapp_params):
-        sources[f"whatsappParams[{i}]"] = "{{ " + expression + " }}"
-    for name, source in sources.items():
-        problems.extend(_check_source(name, source, name == "html"))
-    return problems
+        language = str(babel_locale(locale).language)
+    except DomainError:
+        language = "en"
+    return _WORDS.get(language, _WORDS["en"])
 
 
-def _check_source(field: str, source: str, html: bool) -> list[TemplateProblem]:
-    if len(source) > MAX_PART:
-        return [TemplateProblem(field, ErrorCode.INVALID, f"{field} is longer than {MAX_PART} characters")]
-    env = _HTML_ENV if html else _TEXT_ENV
-    try:
-        ast = env.parse(source)
-    except TemplateSyntaxError as err:
-        return [TemplateProblem(field, ErrorCode.TEMPLATE_SYNTAX_ERROR, f"line {err.lineno}: {err.message}")]
-    unknown = sorted(meta.find_undeclared_variables(ast) - VARIABLES.keys())
-    if unknown:
-        names = ", ".join(unknown)
-        return [TemplateProblem(field, ErrorCode.TEMPLATE_UNKNOWN_VARIABLE, f"unknown variable(s): {names}")]
-    if "__" in source or "._" in source:
-        # The sandbox would refuse it at render time anyway; say so when the template is saved.
-        return [
-            TemplateProblem(field, ErrorCode.INVALID, "private attributes are not available in templates")
-        ]
-    return []
-
-
-def variables(ctx: MessageContext) -> dict[str, Any]:
-    """The values of `VARIABLES` for one message."""
-    if not ctx.debts:
-        raise DomainError(ErrorCode.INVALID, "a message lists at least one debt", "debts")
-    currencies = {d.currency for d in ctx.debts}
-    if len(currencies) != 1:
-        raise DomainError(ErrorCode.CURRENCY_MISMATCH, "one message lists debts of one currency", "debts")
-    currency = currencies.pop()
-
-    def money(value: Decimal) -> str:
-        return format_money(value, currency, ctx.locale)
-
-    lines = [
-        {
-            "number": d.number or "",
-            "description": d.description or "",
-            "amount": money(d.original_amount),
-            "balance": money(d.balance),
-            "due_date": format_date(d.due_date, ctx.locale),
-            "days_past_due": d.days_past_due,
-        }
-        for d in ctx.debts
-    ]
-    first: DebtLine = ctx.debts[0]
-    return {
-        "debtor_name": ctx.debtor_name,
-        "creditor_name": ctx.creditor_name,
-        "amount": money(sum((d.original_amount for d in ctx.debts), Decimal(0))),
-        "balance": money(sum((d.balance for d in ctx.debts), Decimal(0))),
-        "currency": currency,
-        "due_date": format_date(min(d.due_date for d in ctx.debts), ctx.locale),
-        "days_past_due": max(d.days_past_due for d in ctx.debts),
-        "debt_number": first.number or "",
-        "debts": lines,
-        "debt_count": len(ctx.debts),
-        "payment_link": ctx.payment_link or "",
-        "payment_instructions": ctx.payment_instructions or "",
-        "agent_name": ctx.agent_name or "",
-    }
-
-
-def _render(field: str, source: str | None, values: dict[str, Any], html: bool = False) -> str | None:
-    if source is None:
-        return None
-    try:
-        rendered = (_HTML_ENV if html else _TEXT_ENV).from_string(source).render(values)
-    except Exception as err:  # undefined values, sandbox refusals, type errors inside expressions
-        raise DomainError(ErrorCode.TEMPLATE_RENDER_FAILED, f"{field}: {err}", field) from None
-    # Optional blocks that rendered empty leave blank lines behind: keep at most one.
-    lines = [line.rstrip() for line in rendered.strip().splitlines()]
+def _tidy(text: str) -> str:
+    # Optional blocks that rendered empty leave blank lines behind: drop trailing spaces, keep at most one.
+    lines = [line.rstrip() for line in text.strip().splitlines()]
     return "\n".join(line for i, line in enumerate(lines) if line or (i and lines[i - 1]))
 
 
-def _language(locale: str) -> str:
-    language = locale.split("-")[0].lower()
-    return language if language in _OPT_OUT else "en"
+def _render(field: str, source: str, values: dict[str, Any], html: bool = False) -> str:
+    try:
+        return _tidy(render_source(source, values, html))
+    except Exception as err:  # undefined values, sandbox refusals, errors inside expressions, limits
+        detail = str(err) or type(err).__name__
+        raise DomainError(ErrorCode.TEMPLATE_RENDER_FAILED, f"{field}: {detail}", field) from None
+
+
+def _names(text: str, creditor: str) -> bool:
+    return creditor.casefold() in text.casefold()
+
+
+def _header_value(value: str, what: str) -> str:
+    if any(c in value for c in "\r\n<>,") or not value.strip():
+        raise DomainError(ErrorCode.INVALID, f"'{value}' is not a valid {what}", what)
+    return value.strip()
+
+
+def _unsubscribe_headers(mailto: str | None, url: str | None) -> dict[str, str]:
+    targets = []
+    if mailto:
+        targets.append(f"<mailto:{_header_value(mailto, 'unsubscribe_mailto')}>")
+    if url:
+        targets.append(f"<{_header_value(url, 'unsubscribe_url')}>")
+    if not targets:
+        return {}
+    headers = {"List-Unsubscribe": ", ".join(targets)}
+    if url and url.strip().lower().startswith("https://"):
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058 one-click
+    return headers
 
 
 def render(
@@ -196,91 +149,99 @@ def render(
     unsubscribe_url: str | None = None,
     opt_out_keyword: str | None = None,
 ) -> RenderedMessage:
-    """Render one message. WhatsApp templates are approved by the provider as they are, so nothing is
-    appended to them; their creditor and opt-out wording are part of the approved text."""
+    """Render `body` with the facts of `ctx` (see the module docstring for what the engine adds).
+
+    `unsubscribe_mailto` / `unsubscribe_url` become the e-mail's `List-Unsubscribe` header (plus
+    `List-Unsubscribe-Post` for an https URL); `opt_out_keyword` defaults to BAJA / STOP / SAIR.
+    Raises `DomainError(TEMPLATE_RENDER_FAILED)` when a part fails at run time (undefined value, sandbox
+    refusal, size limit), TEMPLATE_MISSING_PART when the channel's required part is absent, and the
+    errors of `variables` (CURRENCY_MISMATCH for debts in several currencies).
+    """
+    for name in REQUIRED_PARTS[body.channel]:
+        if not getattr(body, name):
+            raise DomainError(ErrorCode.TEMPLATE_MISSING_PART, f"{body.channel} needs a {name}", name)
     values = variables(ctx)
-    language = _language(ctx.locale)
-    keyword = opt_out_keyword or _DEFAULT_KEYWORD[language]
-    subject = _render("subject", body.subject, values)
-    html = _render("html", body.html, values, html=True)
-    text = _render("text", body.text, values)
+    words = _words(body.locale)
+    keyword = (opt_out_keyword or words.keyword).strip().upper()
+    creditor = ctx.creditor_name
+    subject = html = text = None
     headers: dict[str, str] = {}
-    names_creditor = text is None or ctx.creditor_name.casefold() in text.casefold()
-    if body.channel is not TemplateChannel.WHATSAPP and not names_creditor:
-        text = f"{ctx.creditor_name}: {text}"
-    if body.channel is TemplateChannel.SMS and text is not None and opt_out_notice:
-        text = f"{text} {_OPT_OUT[language]['sms'].format(keyword=keyword)}"
+    params: tuple[str, ...] = ()
     if body.channel is TemplateChannel.EMAIL:
-        if html is not None and ctx.creditor_name.casefold() not in html.casefold():
-            html = f"<p>{_HTML_ENV.from_string('{{ n }}').render(n=ctx.creditor_name)}</p>\n{html}"
+        subject = " ".join(_render("subject", body.subject or "", values).split())  # one header line
+        html = _render("html", body.html or "", values, html=True)
+        text = _render("text", body.text or "", values)
+        sent_by = words.sent_by.format(creditor=creditor)
+        sent_by = sent_by[:-1] if sent_by.endswith("..") else sent_by  # "… Acme Inc.."
+        if not _names(text, creditor):
+            text = f"{text}\n\n{sent_by}"
+        if not (_names(html, creditor) or _names(html, str(escape(creditor)))):
+            html = f"{html}\n<p>{escape(sent_by)}</p>"
         if opt_out_notice:
-            notice = _OPT_OUT[language]["email"].format(keyword=keyword)
-            text = f"{text}\n\n{notice}"
-            html = (
-                f'{html}\n<p style="font-size:small">{_HTML_ENV.from_string("{{ n }}").render(n=notice)}</p>'
-            )
-        targets = [
-            f"<{t}>" for t in (unsubscribe_mailto and f"mailto:{unsubscribe_mailto}", unsubscribe_url) if t
-        ]
-        if targets:
-            headers["List-Unsubscribe"] = ", ".join(targets)
-            if unsubscribe_url and unsubscribe_url.startswith("https://"):
-                headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    params = tuple(
-        _render(f"whatsappParams[{i}]", "{{ " + p + " }}", values) or ""
-        for i, p in enumerate(body.whatsapp_params)
-    )
-    encoding, segments = (
-        sms_info(text) if body.channel is TemplateChannel.SMS and text is not None else (None, None)
-    )
-    preview = _preview(body, subject, text, params)
+            text, html = _email_footer(text, html, words, keyword, unsubscribe_url)
+        headers = _unsubscribe_headers(unsubscribe_mailto, unsubscribe_url)
+    elif body.channel is TemplateChannel.SMS:
+        text = _render("text", body.text or "", values)
+        if not _names(text, creditor):
+            text = f"{creditor}: {text}"
+        if opt_out_notice:
+            plain, accented = words.sms_opt_out
+            notice = (plain if is_gsm7(text) else accented).format(keyword=keyword)
+            text = f"{text} {notice}"
+    elif body.channel is TemplateChannel.CALL_TASK:
+        text = _render("text", body.text or "", values)
+        if not _names(text, creditor):
+            text = f"{words.creditor}: {creditor}\n{text}"
+    else:
+        params = tuple(
+            _whatsapp_param(_render(f"whatsappParams[{i}]", param_source(p), values))
+            for i, p in enumerate(body.whatsapp_params)
+        )
+    encoding, segments = sms_info(text or "") if body.channel is TemplateChannel.SMS else (None, None)
+    whatsapp = body.channel is TemplateChannel.WHATSAPP
+    language = (body.whatsapp_language or whatsapp_language_for(body.locale)) if whatsapp else None
     return RenderedMessage(
         channel=body.channel,
         subject=subject,
         html=html,
         text=text,
-        whatsapp_template=body.whatsapp_template,
-        whatsapp_language=body.whatsapp_language or ctx.locale.replace("-", "_"),
+        whatsapp_template=body.whatsapp_template if whatsapp else None,
+        whatsapp_language=language,
         whatsapp_params=params,
         headers=headers,
         sms_encoding=encoding,
         sms_segments=segments,
-        preview=preview,
+        preview=_preview(body, subject, text, params),
     )
+
+
+def _email_footer(text: str, html: str, words: _Words, keyword: str, url: str | None) -> tuple[str, str]:
+    if url:
+        plain = words.email_opt_out_link.format(link=url)
+        before, _, after = words.email_opt_out_link.partition("{link}")
+        link = f'<a href="{escape(url)}">{escape(url)}</a>'
+        rich = f"{escape(before)}{link}{escape(after)}"
+    else:
+        plain = words.email_opt_out_reply.format(keyword=keyword)
+        rich = str(escape(plain))
+    return f"{text}\n\n{plain}", f'{html}\n<p style="font-size:small;color:#666666">{rich}</p>'
+
+
+def _whatsapp_param(value: str) -> str:
+    # WhatsApp refuses parameters with new lines, tabs, more than four spaces in a row, or empty ones.
+    return " ".join(value.split()) or "-"
 
 
 def _preview(body: TemplateBody, subject: str | None, text: str | None, params: tuple[str, ...]) -> str:
     if body.channel is TemplateChannel.WHATSAPP:
-        shown = body.preview_text or " | ".join(params)
-        for i, value in enumerate(params, 1):
-            shown = shown.replace("{{" + str(i) + "}}", value)
-        return shown
+        if not body.preview_text:
+            return " | ".join(params)
+
+        def fill(match: re.Match[str]) -> str:
+            index = int(match.group(1)) - 1
+            return params[index] if 0 <= index < len(params) else match.group(0)
+
+        return _PLACEHOLDER.sub(fill, body.preview_text)
     if body.channel is TemplateChannel.EMAIL:
         return f"{subject}\n\n{text}"
     return text or ""
-
-
-@lru_cache(maxsize=8)
-def _sample_lines(currency: str, today: date) -> tuple[DebtLine, ...]:
-    big = Decimal("1234567") if currency in ("COP", "CLP") else Decimal("1234.50")
-    small = Decimal("250000") if currency in ("COP", "CLP") else Decimal("250.00")
-    return (
-        DebtLine("sample-1", "F001-000123", "Cuota 3/6", currency, big, big, today - timedelta(days=7), 7),
-        DebtLine(
-            "sample-2", "F001-000145", "Cuota 4/6", currency, small, small, today + timedelta(days=5), -5
-        ),
-    )
-
-
-def sample_context(locale: str, currency: str, today: date) -> MessageContext:
-    """Realistic fake facts (two debts) to test-render a template at activation and in previews."""
-    return MessageContext(
-        locale=locale,
-        debtor_name="María Quispe",
-        creditor_name="Comercial Andina SAC",
-        debts=_sample_lines(currency, today),
-        today=today,
-        payment_link="https://pagos.example.com/p/abc123",
-        payment_instructions="BCP 193-1234567-0-12",
-        agent_name="Lucía Torres",
-    )
