@@ -1,32 +1,27 @@
 """The dispatcher: a send job becomes one lawful, rendered message, sent at most once.
 
-1. Re-read everything (tenant, debtor, debts, campaigns, templates): a debt paid, disputed, written off
-   or re-dated since planning, or whose campaign is no longer active, drops out; nothing left, nothing
-   is sent.
+1. Re-read everything (debtor, debts, campaign, template): a debt paid, disputed, written off or
+   re-dated since planning drops out; nothing left, nothing sent.
 2. Claim: the message and one claim per (debt, campaign, step, day) are created in one transaction.
-   A claim that exists means another attempt owns it: QUEUED (it stopped before calling the provider)
-   is resumed; SENDING (it stopped after the provider may have accepted) is never sent again but
-   recorded FAILED / OUTCOME_UNKNOWN; anything else is a duplicate job and ends here. Debts claimed by
-   a message of another grouping are left to it.
+   A claim that exists means another attempt owns it: QUEUED (it crashed before calling the provider)
+   is resumed; SENDING (it crashed after the provider may have accepted) is never re-sent but marked
+   OUTCOME_UNKNOWN; anything else is a duplicate job and ends here.
 3. Ask the contact policy with the debtor's history as it is now: BLOCK is recorded with the rule ids
    (proof of compliance) and tries the step's fallback channel when the block is about the address;
-   DEFER puts the job back until the window opens (SQS delays hop 15 minutes at a time) or records
-   it skipped when that is past the campaign's staleness.
+   DEFER puts the job back until the window opens (or records it skipped when that is stale).
 4. Render in the debtor's locale, mark SENDING, call the provider, and record SENT with the provider's
    id and the contact-history entry in one transaction. Throttling goes back to QUEUED and retries
-   with backoff; a permanent refusal is recorded (an opted-out number is marked so, and the fallback
-   channel tried).
+   with backoff; a permanent refusal is recorded and ends (an opted-out number is marked so).
 """
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from domain.campaigns.contact_points import POLICY_CHANNEL, debtor_locale
+from domain.campaigns.contact_points import POLICY_CHANNEL, contact_point, contact_request, debtor_locale
 from domain.campaigns.deps import EngineDeps
 from domain.campaigns.model import (
     CallTask,
@@ -35,45 +30,32 @@ from domain.campaigns.model import (
     CampaignStatus,
     Message,
     MessageStatus,
+    MessageTemplate,
     Step,
 )
 from domain.campaigns.ports import SendClaim, SendJob
 from domain.clock import local_date
-from domain.entities import Channel, ContactKind, ContactPoint, ContactStatus, Debt, Debtor, DebtState, Tenant
-from domain.errors import ConcurrencyConflict, DomainError
+from domain.entities import ContactStatus, Debt, Debtor, DebtState, Tenant
+from domain.errors import DomainError
 from domain.messaging import OutgoingMessage, PermanentSendError, SendChannel, TransientSendError
-from domain.policy import AttemptKind, ContactRecord, ContactRequest, Decision, Outcome
-from domain.policy.engine import PRODUCT_INVALID_RULE
-from domain.templates import DebtLine, MessageContext, RenderedMessage, TemplateChannel, render
+from domain.policy import AttemptKind, ContactRecord, Decision, Outcome
+from domain.templates import DebtLine, MessageContext, TemplateChannel, render
 
 MAX_ATTEMPTS = 6
-"""Provider calls per message before throttling is recorded as a failure."""
-MAX_DELAY = 900
-"""SQS's longest message delay: longer waits hop (the job comes back and is re-evaluated)."""
-NO_CONTACT_POINT = "NO_CONTACT_POINT"
-OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"
+ADDRESS_RULES = ("NO_CONTACT_POINT", "PRODUCT-invalid-contact", "opt-out", "consent", "authorised-channels")
+"""Blocks about the address (not the law's calendar or caps): the step's fallback channel may help."""
 
 _SEND_CHANNEL = {
     TemplateChannel.EMAIL: SendChannel.EMAIL,
     TemplateChannel.SMS: SendChannel.SMS,
     TemplateChannel.WHATSAPP: SendChannel.WHATSAPP,
 }
-_KINDS: dict[Channel, tuple[ContactKind, ...]] = {
-    Channel.EMAIL: (ContactKind.EMAIL,),
-    Channel.SMS: (ContactKind.PHONE,),
-    Channel.CALL: (ContactKind.PHONE,),
-    Channel.WHATSAPP: (ContactKind.WHATSAPP, ContactKind.PHONE),
-}
-_PUSH_TEXT = {
-    "es": ("Nueva gestión de cobranza", "Tienes una llamada de cobranza asignada."),
-    "en": ("New collection task", "A collection call was assigned to you."),
-}
 
 
 @dataclass(frozen=True)
 class DispatchResult:
     status: str
-    """SENT, BLOCKED, DEFERRED, SKIPPED, FAILED, RETRY or DUPLICATE."""
+    """SENT, BLOCKED, DEFERRED, SKIPPED, FAILED, RETRY, DUPLICATE."""
     channel: str | None = None
     message_id: str | None = None
     rule_ids: tuple[str, ...] = ()
@@ -90,124 +72,68 @@ class _Job:
     step: Step
 
 
-class _TryFallback(Exception):
-    """The provider refused the address for good (opted out): the step's fallback channel may work."""
-
-
-def pick_contact_point(debtor: Debtor, channel: Channel) -> ContactPoint | None:
-    """The address a channel uses: the first VALID one of the channel's kinds in order (WhatsApp: a
-    WhatsApp number, else a phone), primary first; else the best unusable one, so the policy reports
-    why (opted out, invalid); None when the debtor has no address of those kinds at all."""
-    ordered = [
-        point
-        for kind in _KINDS.get(channel, ())
-        for point in sorted((c for c in debtor.contacts if c.kind is kind), key=lambda c: not c.primary)
-    ]
-    return next((c for c in ordered if c.status is ContactStatus.VALID), ordered[0] if ordered else None)
-
-
 class Dispatcher:
-    def __init__(self, deps: EngineDeps, rng: random.Random | None = None) -> None:
+    def __init__(self, deps: EngineDeps) -> None:
         self.deps = deps
-        self._rng = rng or random.Random()  # noqa: S311 - backoff jitter, not security
+
+    # --- entry point -----------------------------------------------------------------------------
 
     def handle(self, job: SendJob) -> DispatchResult:
-        """Dispatch one job; safe to call again with the same job (SQS delivers at least once)."""
         loaded = self._load(job)
         if isinstance(loaded, DispatchResult):
             return loaded
-        message = self._claim(loaded)
-        if isinstance(message, DispatchResult):
-            return message
-        return self._dispatch(loaded, message)
+        claims = [c for c in job.claims() if c.debt_id in {d.id for d in loaded.debts}]
+        return self._dispatch(loaded, self._new_message(loaded), claims)
 
-    # --- loading and claiming --------------------------------------------------------------------
+    def _claim(self, message: Message, claims: list[SendClaim]) -> Message | DispatchResult:
+        """Write the message with its claims (one transaction) just before acting on it. A claim taken
+        by an earlier attempt: QUEUED (it stopped before the provider, or was throttled) is resumed
+        with what this attempt decided; anything else is never acted on again."""
+        taken = self.deps.messages.claim_message(message, claims)
+        if not taken:
+            return message
+        existing = self.deps.messages.message_for_claim(message.tenant, taken[0])
+        if existing is None or existing.status is not MessageStatus.QUEUED:
+            return self._after_crash(existing)
+        existing.status, existing.channel, existing.template_id = (
+            message.status,
+            message.channel,
+            message.template_id,
+        )
+        existing.decision, existing.locale, existing.to = message.decision, message.locale, message.to
+        existing.subject, existing.text, existing.html = message.subject, message.text, message.html
+        existing.attempts += message.attempts
+        self._save(existing)
+        return existing
+
+    # --- loading and dropping ----------------------------------------------------------------------
 
     def _load(self, job: SendJob) -> _Job | DispatchResult:
-        repo, campaigns = self.deps.ledger, self.deps.campaigns
+        repo = self.deps.ledger
         tenant = repo.get_tenant(job.tenant)
         debtor = repo.get_debtor(job.tenant, job.debtor_id)
-        campaign = campaigns.get_campaign(job.tenant, job.campaign_id)
+        campaign = self.deps.campaigns.get_campaign(job.tenant, job.campaign_id)
         if tenant is None or debtor is None or campaign is None:
-            return DispatchResult("SKIPPED", reason="the tenant, debtor or campaign no longer exists")
+            return DispatchResult("SKIPPED", reason="tenant, debtor or campaign no longer exists")
         step = campaign.step(job.step_id)
         if step is None or campaign.status is not CampaignStatus.ACTIVE:
             return DispatchResult("SKIPPED", reason="the campaign is not active or the step is gone")
         members = {c.debt_id: c for c in job.claims()}
         found = repo.get_debts(job.tenant, [(job.debtor_id, d) for d in members])
-        known: dict[str, Campaign | None] = {campaign.id: campaign}
+        campaigns = {campaign.id: campaign}
         debts = []
         for (_, debt_id), debt in found.items():
             claim = members[debt_id]
-            if claim.campaign_id not in known:
-                known[claim.campaign_id] = campaigns.get_campaign(job.tenant, claim.campaign_id)
-            if _still_due(debt, known[claim.campaign_id], claim):
-                debts.append(debt)
+            owner = campaigns.get(claim.campaign_id) or self.deps.campaigns.get_campaign(
+                job.tenant, claim.campaign_id
+            )
+            member_step = owner.step(claim.step_id) if owner else None
+            if member_step is None or not _still_due(debt, member_step, claim.occurrence):
+                continue
+            debts.append(debt)
         if not debts:
             return DispatchResult("SKIPPED", reason="every debt was paid, disputed, written off or re-dated")
-        debts.sort(key=lambda d: (d.due_date, d.id))
-        return _Job(job, tenant, debtor, debts, campaign, step)
-
-    def _claim(self, j: _Job) -> Message | DispatchResult:
-        claims = [c for c in j.job.claims() if c.debt_id in {d.id for d in j.debts}]
-        for _ in range(3):
-            message = self._new_message(j)
-            taken = self.deps.messages.claim_message(message, claims)
-            if not taken:
-                return message
-            owners = self._owners(j.tenant.id, taken)
-            if len(owners) == 1 and self._same_job(j, owners[0]):
-                return self._resume(j, owners[0])
-            # Another grouping of these debts owns some of them (a re-planned cycle): leave those to it.
-            gone = {c.debt_id for c in taken}
-            j.debts = [d for d in j.debts if d.id not in gone]
-            claims = [c for c in claims if c.debt_id not in gone]
-            if not j.debts:
-                break
-        owner = owners[0] if owners else None
-        return DispatchResult("DUPLICATE", None, owner.id if owner else None, reason="already handled")
-
-    def _owners(self, tenant: str, taken: list[SendClaim]) -> list[Message]:
-        owners: dict[str, Message] = {}
-        for claim in taken:
-            owner = self.deps.messages.message_for_claim(tenant, claim)
-            if owner is not None:
-                owners.setdefault(owner.id, owner)
-        return list(owners.values())
-
-    @staticmethod
-    def _same_job(j: _Job, owner: Message) -> bool:
-        """A retry of this very job: its message covers every debt still due, and nothing else."""
-        mine = {d.id for d in j.debts}
-        return mine <= set(owner.debt_ids) <= set(j.job.debt_ids)
-
-    def _resume(self, j: _Job, owner: Message) -> Message | DispatchResult:
-        if owner.status is MessageStatus.QUEUED:
-            # A previous attempt stopped before the provider: carry on, for the debts still due.
-            owner.debt_ids = [d.id for d in j.debts]
-            owner.amount = _amount(j.debts)
-            return owner
-        if owner.status is MessageStatus.SENDING:
-            return self._outcome_unknown(owner)
-        return DispatchResult("DUPLICATE", owner.channel.value, owner.id, reason="already handled")
-
-    def _outcome_unknown(self, message: Message) -> DispatchResult:
-        """The provider may have accepted it: never sent again. Counted as a contact all the same (the
-        stricter reading); delivery feedback, or the first attempt if it is still alive, sets it right."""
-        message.status, message.error_code = MessageStatus.FAILED, OUTCOME_UNKNOWN
-        message.error = "an attempt stopped after calling the provider; not sent again"
-        contact = None
-        if message.to and message.channel in _SEND_CHANNEL:
-            contact = ContactRecord(
-                channel=POLICY_CHANNEL[message.channel],
-                at=message.updated_at or self.deps.clock.now(),
-                kind=AttemptKind.CONTACT,
-                debt_ids=tuple(message.debt_ids),
-                address=message.to,
-            )
-        self._save(message, contact)
-        self._count(message, CampaignStats(failed=1))
-        return DispatchResult("FAILED", message.channel.value, message.id, reason=OUTCOME_UNKNOWN)
+        return _Job(job, tenant, debtor, sorted(debts, key=lambda d: (d.due_date, d.id)), campaign, step)
 
     def _new_message(self, j: _Job) -> Message:
         now = self.deps.clock.now()
@@ -223,124 +149,98 @@ class Dispatcher:
             step_id=j.step.id,
             template_id=j.step.template_id,
             currency=j.debts[0].currency,
-            amount=_amount(j.debts),
+            amount=sum((d.balance for d in j.debts), Decimal(0)),
             created_at=now,
             updated_at=now,
         )
 
-    # --- the policy ------------------------------------------------------------------------------
+    def _after_crash(self, existing: Message | None) -> DispatchResult:
+        if existing is not None and existing.status is MessageStatus.SENDING:
+            existing.status, existing.error_code = MessageStatus.FAILED, "OUTCOME_UNKNOWN"
+            existing.error = "a previous attempt stopped after calling the provider; not sent again"
+            self._save(existing)
+            self._count(existing, CampaignStats(failed=1))
+            return DispatchResult("FAILED", existing.channel.value, existing.id, reason="OUTCOME_UNKNOWN")
+        return DispatchResult("DUPLICATE", None, existing.id if existing else None, reason="already handled")
 
-    def _dispatch(self, j: _Job, message: Message) -> DispatchResult:
-        routes = [(j.step.channel, j.step.template_id)]
-        if j.step.fallback_channel is not None and j.step.fallback_channel is not j.step.channel:
-            routes.append((j.step.fallback_channel, j.step.fallback_template_id or j.step.template_id))
-        for index, (channel, template_id) in enumerate(routes):
-            last = index == len(routes) - 1
-            decision, point = self._decide(j, channel)
-            message.channel, message.template_id, message.decision = channel, template_id, decision
-            message.to = point.value if point is not None else None
-            if decision.outcome is Outcome.BLOCK:
-                if not last and self._about_the_address(j, decision):
-                    continue
-                return self._blocked(message, decision)
-            if decision.outcome is Outcome.DEFER and channel is not TemplateChannel.CALL_TASK:
-                return self._defer(j, message, decision)
-            if channel is TemplateChannel.CALL_TASK:
-                return self._call_task(j, message, template_id)
-            assert point is not None  # a SEND always has an address (see _decide)
-            try:
-                return self._send(j, message, template_id, point, can_fall_back=not last)
-            except _TryFallback:
-                continue
-        raise AssertionError("the last route always returns")  # pragma: no cover
+    # --- the policy, rendering and the provider ----------------------------------------------------
 
-    def _decide(self, j: _Job, channel: TemplateChannel) -> tuple[Decision, ContactPoint | None]:
+    def _dispatch(self, j: _Job, message: Message, claims: list[SendClaim]) -> DispatchResult:
+        channel, template_id = j.step.channel, j.step.template_id
+        decision = self._decide(j, channel)
+        if (
+            decision.outcome is Outcome.BLOCK
+            and j.step.fallback_channel is not None
+            and any(r in rule for rule in decision.rule_ids for r in ADDRESS_RULES)
+        ):
+            channel, template_id = j.step.fallback_channel, j.step.fallback_template_id or template_id
+            decision = self._decide(j, channel)
+        message.channel, message.template_id, message.decision = channel, template_id, decision
+        if decision.outcome is Outcome.BLOCK:
+            message.status = MessageStatus.BLOCKED
+            claimed = self._claim(message, claims)
+            if isinstance(claimed, DispatchResult):
+                return claimed
+            by_rule = {rule: 1 for rule in decision.rule_ids}
+            self._count(message, CampaignStats(blocked=1, blocked_by_rule=by_rule))
+            return DispatchResult("BLOCKED", channel.value, message.id, decision.rule_ids, decision.reason)
+        if decision.outcome is Outcome.DEFER:
+            return self._defer(j, message, decision, claims)
+        if channel is TemplateChannel.CALL_TASK:
+            return self._call_task(j, message, claims)
+        return self._send(j, message, template_id, claims)
+
+    def _decide(self, j: _Job, channel: TemplateChannel) -> Decision:
         now = self.deps.clock.now()
         policy_channel = POLICY_CHANNEL[channel]
-        point = pick_contact_point(j.debtor, policy_channel)
-        request = ContactRequest(
-            channel=policy_channel,
-            at=now,
-            jurisdiction=j.debtor.jurisdiction,
-            time_zones=(j.debtor.time_zone,),
-            consent=point.consent if point is not None else False,
-            contact_status=point.status if point is not None else ContactStatus.INVALID,
-            opted_out_channels=frozenset(j.debtor.opted_out_channels),
-            opted_out_all=j.debtor.opted_out_all,
-            debt_ids=tuple(d.id for d in j.debts),
-            address=point.value if point is not None else None,
-        )
+        if channel is TemplateChannel.CALL_TASK:
+            # A task is not a contact: the agent asks `contactCheck` before calling.
+            return Decision(Outcome.SEND, (), "", "", reason="call tasks are checked when the agent calls")
+        request = contact_request(j.debtor, policy_channel, now, tuple(d.id for d in j.debts))
+        point = contact_point(j.debtor, policy_channel)
         lookback = self.deps.policies.lookback(j.debtor.jurisdiction)
         history = self.deps.messages.contact_history(j.tenant.id, j.debtor.id, now - lookback)
         decision = self.deps.policies.evaluate(request, history)
-        no_address = point is None and (
-            decision.outcome is not Outcome.BLOCK or decision.rule_ids == (PRODUCT_INVALID_RULE,)
-        )
-        if no_address:
-            decision = replace(
+        if decision.outcome is not Outcome.BLOCK and (
+            point is None or point.status is not ContactStatus.VALID
+        ):
+            return replace(
                 decision,
                 outcome=Outcome.BLOCK,
                 until=None,
-                rule_ids=(NO_CONTACT_POINT,),
-                reason=f"the debtor has no address for {policy_channel}",
+                rule_ids=("NO_CONTACT_POINT",),
+                reason="no usable address",
             )
-        return decision, point
+        return decision
 
-    def _about_the_address(self, j: _Job, decision: Decision) -> bool:
-        """The block is about this channel or address (none, invalid, opted out, no consent, channel
-        banned), not about the calendar or the caps: another channel may lawfully go instead."""
-        policy = self.deps.policies.policy_for(j.debtor.jurisdiction, self.deps.clock.now())
-        rules = {NO_CONTACT_POINT, PRODUCT_INVALID_RULE, policy.opt_out.id, policy.consent.id}
-        rules.update(ban.id for ban in policy.channel_bans)
-        return bool(decision.rule_ids) and set(decision.rule_ids) <= rules
-
-    def _blocked(self, message: Message, decision: Decision) -> DispatchResult:
-        message.status = MessageStatus.BLOCKED
-        self._save(message)
-        self._count(message, CampaignStats(blocked=1, blocked_by_rule=dict.fromkeys(decision.rule_ids, 1)))
-        return DispatchResult("BLOCKED", message.channel.value, message.id, decision.rule_ids, decision.reason)
-
-    def _defer(self, j: _Job, message: Message, decision: Decision) -> DispatchResult:
+    def _defer(
+        self, j: _Job, message: Message, decision: Decision, claims: list[SendClaim]
+    ) -> DispatchResult:
         now = self.deps.clock.now()
         until = decision.until or now + timedelta(hours=1)
-        late = (local_date(until, j.debtor.time_zone) - j.job.occurrence).days
-        if late > j.campaign.staleness_days:
+        stale_after = datetime.combine(j.job.occurrence, datetime.min.time(), tzinfo=now.tzinfo) + timedelta(
+            days=j.campaign.staleness_days + 1
+        )
+        if until > stale_after:
             message.status, message.error_code = MessageStatus.SKIPPED, "STALE_STEP"
             message.error = f"the next lawful moment ({until.isoformat()}) is past the campaign's staleness"
-            self._save(message)
+            claimed = self._claim(message, claims)
+            if isinstance(claimed, DispatchResult):
+                return claimed
             self._count(message, CampaignStats(skipped=1))
-            return DispatchResult("SKIPPED", message.channel.value, message.id, decision.rule_ids, message.error)
-        self._requeue(j.job, math.ceil((until - now).total_seconds()))
-        return DispatchResult("DEFERRED", message.channel.value, message.id, decision.rule_ids, decision.reason)
+            return DispatchResult(
+                "SKIPPED", message.channel.value, message.id, decision.rule_ids, message.error
+            )
+        self._requeue(j.job, int((until - now).total_seconds()) + 1)
+        return DispatchResult(
+            "DEFERRED", message.channel.value, message.id, decision.rule_ids, decision.reason
+        )
 
     def _requeue(self, job: SendJob, delay_seconds: int, attempt: int | None = None) -> None:
         if self.deps.queue is None:
             raise RuntimeError("the dispatcher needs a job queue to put jobs back")
         again = replace(job, attempt=job.attempt if attempt is None else attempt)
-        self.deps.queue.enqueue([again], delay_seconds=max(1, min(MAX_DELAY, delay_seconds)))
-
-    # --- rendering and the provider --------------------------------------------------------------
-
-    def _render(self, j: _Job, template_id: str, channel: TemplateChannel) -> RenderedMessage | str:
-        template = self.deps.campaigns.get_template(j.tenant.id, template_id)
-        locale = debtor_locale(j.debtor, j.tenant.locale)
-        body = template.variant(locale, j.tenant.locale) if template else None
-        if body is None or body.channel is not channel:
-            return f"template {template_id} has no {channel} variant for {locale}"
-        policy = self.deps.policies.policy_for(j.debtor.jurisdiction, self.deps.clock.now())
-        unsubscribe = self.deps.unsubscribe_url(j.tenant.id, j.debtor.id) if self.deps.unsubscribe_url else None
-        try:
-            return render(
-                body,
-                self._context(j, body.locale),
-                opt_out_notice=policy.requires_opt_out_notice(POLICY_CHANNEL[channel]),
-                unsubscribe_mailto=j.tenant.sender_email,
-                unsubscribe_url=unsubscribe,
-                # None: the locale's own word (BAJA, STOP), which the feedback worker always honours.
-                opt_out_keyword=None,
-            )
-        except DomainError as err:
-            return f"render failed: {err}"
+        self.deps.queue.enqueue([again], delay_seconds=max(1, min(900, delay_seconds)))
 
     def _context(self, j: _Job, locale: str) -> MessageContext:
         today = local_date(self.deps.clock.now(), j.debtor.time_zone)
@@ -367,26 +267,52 @@ class Dispatcher:
             payment_instructions=j.campaign.payment_instructions,
         )
 
-    def _send(
-        self, j: _Job, message: Message, template_id: str, point: ContactPoint, can_fall_back: bool
-    ) -> DispatchResult:
-        channel = _SEND_CHANNEL[message.channel]
-        sender = self.deps.senders.get(channel)
-        if sender is None:
-            return self._fail(message, "NO_PROVIDER", f"no provider is configured for {channel}")
-        rendered = self._render(j, template_id, message.channel)
-        if isinstance(rendered, str):
-            return self._fail(message, "TEMPLATE", rendered)
-        message.locale = rendered.whatsapp_language or message.locale
-        message.subject, message.text, message.html = rendered.subject, rendered.preview, rendered.html
-        message.status, message.attempts = MessageStatus.SENDING, message.attempts + 1
-        self._save(message)  # the marker a crash leaves behind: never sent twice
+    def _template(self, tenant: str, template_id: str) -> MessageTemplate | None:
+        return self.deps.campaigns.get_template(tenant, template_id)
+
+    def _send(self, j: _Job, message: Message, template_id: str, claims: list[SendClaim]) -> DispatchResult:
+        template = self._template(j.tenant.id, template_id)
+        locale = debtor_locale(j.debtor, j.tenant.locale)
+        body = template.variant(locale, j.tenant.locale) if template else None
+        point = contact_point(j.debtor, POLICY_CHANNEL[message.channel])
+        if body is None or point is None:
+            return self._fail_claimed(
+                message, claims, "NO_TEMPLATE", "the step's template has no variant for this debtor"
+            )
+        policy = self.deps.policies.policy_for(j.debtor.jurisdiction, self.deps.clock.now())
+        unsubscribe = (
+            self.deps.unsubscribe_url(j.tenant.id, j.debtor.id) if self.deps.unsubscribe_url else None
+        )
+        try:
+            rendered = render(
+                body,
+                self._context(j, body.locale),
+                opt_out_notice=policy.requires_opt_out_notice(POLICY_CHANNEL[message.channel]),
+                unsubscribe_mailto=j.tenant.sender_email,
+                unsubscribe_url=unsubscribe,
+                opt_out_keyword=(policy.opt_out_keywords or ("BAJA",))[0].upper(),
+            )
+        except DomainError as err:
+            return self._fail_claimed(message, claims, "RENDER_FAILED", str(err))
+        message.locale, message.to = body.locale, point.value
+        message.subject, message.text, message.html = (
+            rendered.subject,
+            rendered.preview or rendered.text,
+            rendered.html,
+        )
+        message.status, message.attempts = MessageStatus.SENDING, 1
+        claimed = self._claim(message, claims)  # SENDING is the marker a crash leaves: never sent twice
+        if isinstance(claimed, DispatchResult):
+            return claimed
+        message = claimed
         outgoing = OutgoingMessage(
-            channel=channel,
+            channel=_SEND_CHANNEL[message.channel],
             to=point.value,
             reference=message.id,
             tenant=j.tenant.id,
-            sender=j.tenant.sender_email if channel is SendChannel.EMAIL else j.tenant.sms_sender_id,
+            sender=j.tenant.sender_email
+            if message.channel is TemplateChannel.EMAIL
+            else j.tenant.sms_sender_id,
             subject=rendered.subject,
             html=rendered.html,
             text=rendered.text,
@@ -395,15 +321,19 @@ class Dispatcher:
             whatsapp_language=rendered.whatsapp_language,
             whatsapp_params=rendered.whatsapp_params,
         )
+        sender = self.deps.senders.get(outgoing.channel)
+        if sender is None:
+            return self._fail(message, "NO_PROVIDER", f"no provider configured for {outgoing.channel.value}")
         try:
             receipt = sender.send(outgoing)
         except TransientSendError as err:
             return self._retry(j, message, err)
         except PermanentSendError as err:
-            return self._refused(j, message, point, err, can_fall_back)
+            if err.code == "OPTED_OUT":
+                self._mark_opted_out(j.debtor, point.value)
+            return self._fail(message, err.code or "REJECTED", str(err))
         now = self.deps.clock.now()
-        message.status, message.sent_at = MessageStatus.SENT, now
-        message.error_code = message.error = None
+        message.status, message.sent_at, message.updated_at = MessageStatus.SENT, now, now
         message.provider, message.provider_message_id = receipt.provider, receipt.provider_message_id
         contact = ContactRecord(
             channel=POLICY_CHANNEL[message.channel],
@@ -412,67 +342,60 @@ class Dispatcher:
             debt_ids=tuple(message.debt_ids),
             address=point.value,
         )
-        try:
-            self._save(message, contact)
-        except ConcurrencyConflict:
-            return self._sent_after_all(message)
+        self._save(message, contact)
         self._count(message, CampaignStats(sent=1))
         return DispatchResult("SENT", message.channel.value, message.id)
 
-    def _sent_after_all(self, sent: Message) -> DispatchResult:
-        """Saving SENT lost a race: a duplicate delivery of the job saw SENDING and recorded the outcome
-        as unknown (with its contact entry). We know it now: correct the record, count nothing twice."""
-        current = self.deps.messages.get_message(sent.tenant, sent.debtor_id, sent.id)
-        if current is None or current.status is not MessageStatus.FAILED or current.error_code != OUTCOME_UNKNOWN:
-            raise ConcurrencyConflict(f"message {sent.id} was changed by another attempt")
-        version = current.version
-        sent.status, sent.version = MessageStatus.SENT, version
-        self._save(sent)
-        self._count(sent, CampaignStats(sent=1, failed=-1))
-        return DispatchResult("SENT", sent.channel.value, sent.id)
-
     def _retry(self, j: _Job, message: Message, err: TransientSendError) -> DispatchResult:
-        code = err.code or "THROTTLED"
+        message.status, message.error_code, message.error = (
+            MessageStatus.QUEUED,
+            err.code or "THROTTLED",
+            str(err),
+        )
         if message.attempts >= MAX_ATTEMPTS:
-            return self._fail(message, code, f"gave up after {message.attempts} attempts: {err}")
-        # The provider did not take it: back to QUEUED, and the job comes back after a backoff.
-        message.status, message.error_code, message.error = MessageStatus.QUEUED, code, str(err)
+            return self._fail(
+                message, err.code or "THROTTLED", f"gave up after {message.attempts} attempts: {err}"
+            )
         self._save(message)
-        ceiling = min(MAX_DELAY, 20 * 2 ** (message.attempts - 1))
-        self._requeue(j.job, math.ceil(ceiling / 2 + self._rng.uniform(0, ceiling / 2)), j.job.attempt + 1)
+        backoff = min(900, int(2**message.attempts * 5 * (1 + random.random())))  # noqa: S311 - jitter only
+        self._requeue(j.job, backoff, attempt=j.job.attempt + 1)
         return DispatchResult("RETRY", message.channel.value, message.id, reason=str(err))
 
-    def _refused(
-        self, j: _Job, message: Message, point: ContactPoint, err: PermanentSendError, can_fall_back: bool
+    def _fail_claimed(
+        self, message: Message, claims: list[SendClaim], code: str, error: str
     ) -> DispatchResult:
-        code = err.code or "REJECTED"
-        if code != "OPTED_OUT":
-            return self._fail(message, code, str(err))
-        from domain.campaigns.optouts import mark_address
-
-        reason = f"{message.channel} provider reports {point.value} opted out"
-        mark_address(self.deps, j.debtor, point.value, ContactStatus.OPTED_OUT, reason)
-        j.debtor = self.deps.ledger.get_debtor(j.tenant.id, j.debtor.id) or j.debtor
-        if not can_fall_back:
-            return self._fail(message, code, str(err))
-        # Not sent: back to QUEUED (a crash from here on resumes it), then the fallback channel.
-        message.status, message.error_code, message.error = MessageStatus.QUEUED, code, reason
-        self._save(message)
-        raise _TryFallback
+        message.status, message.error_code, message.error = MessageStatus.FAILED, code, error
+        claimed = self._claim(message, claims)
+        if isinstance(claimed, DispatchResult):
+            return claimed
+        self._count(claimed, CampaignStats(failed=1))
+        return DispatchResult("FAILED", message.channel.value, message.id, reason=f"{code}: {error}")
 
     def _fail(self, message: Message, code: str, error: str) -> DispatchResult:
         message.status, message.error_code, message.error = MessageStatus.FAILED, code, error
+        message.updated_at = self.deps.clock.now()
         self._save(message)
         self._count(message, CampaignStats(failed=1))
         return DispatchResult("FAILED", message.channel.value, message.id, reason=f"{code}: {error}")
 
-    # --- call tasks ------------------------------------------------------------------------------
-
-    def _call_task(self, j: _Job, message: Message, template_id: str) -> DispatchResult:
+    def _call_task(self, j: _Job, message: Message, claims: list[SendClaim]) -> DispatchResult:
         now = self.deps.clock.now()
-        agent = next((d.assigned_agent_id for d in j.debts if d.assigned_agent_id), j.debtor.assigned_agent_id)
-        rendered = self._render(j, template_id, TemplateChannel.CALL_TASK)
-        script = rendered.text if isinstance(rendered, RenderedMessage) else None
+        agent = j.debts[0].assigned_agent_id or j.debtor.assigned_agent_id
+        template = self._template(j.tenant.id, j.step.template_id)
+        body = (
+            template.variant(debtor_locale(j.debtor, j.tenant.locale), j.tenant.locale) if template else None
+        )
+        script = None
+        if body is not None:
+            try:
+                script = render(body, self._context(j, body.locale)).text
+            except DomainError:
+                script = None
+        message.status = MessageStatus.SENDING
+        claimed = self._claim(message, claims)
+        if isinstance(claimed, DispatchResult):
+            return claimed
+        message = claimed
         task = CallTask(
             tenant=j.tenant.id,
             id=message.id,
@@ -481,36 +404,40 @@ class Dispatcher:
             agent_id=agent,
             campaign_id=j.campaign.id,
             step_id=j.step.id,
-            due_at=j.job.planned_at,  # the job's instant: a retried job writes the same task item
+            due_at=now,
             script=script,
             created_at=now,
         )
         self.deps.messages.save_task(task)
-        message.status, message.sent_at, message.task_id = MessageStatus.SENT, now, task.id
-        message.text, message.to = script, agent
-        self._save(message)  # no contact entry: the agent's call is logged when it happens
+        message.status, message.sent_at, message.task_id, message.text = (
+            MessageStatus.SENT,
+            now,
+            task.id,
+            script,
+        )
+        message.to = agent
+        self._save(message)
         self._count(message, CampaignStats(sent=1))
-        self._notify_agent(j, agent, task)
+        self._notify_agent(j.tenant.id, agent, j.debtor.name, task.id)
         return DispatchResult("SENT", TemplateChannel.CALL_TASK.value, message.id)
 
-    def _notify_agent(self, j: _Job, agent: str | None, task: CallTask) -> None:
+    def _notify_agent(self, tenant: str, agent: str | None, debtor_name: str, task_id: str) -> None:
         sender = self.deps.senders.get(SendChannel.PUSH)
         if agent is None or sender is None:
             return
-        title, text = _PUSH_TEXT.get(j.tenant.locale.split("-")[0].lower(), _PUSH_TEXT["en"])
-        for device in self.deps.messages.devices_of_agent(j.tenant.id, agent):
-            # No debtor name on a lock screen: the app fetches the task by id.
-            push = OutgoingMessage(
-                channel=SendChannel.PUSH,
-                to=device.endpoint_arn,
-                reference=task.id,
-                tenant=j.tenant.id,
-                subject=title,
-                text=text,
-                data={"taskId": task.id},
-            )
+        for device in self.deps.messages.devices_of_agent(tenant, agent):
             try:
-                sender.send(push)
+                sender.send(
+                    OutgoingMessage(
+                        channel=SendChannel.PUSH,
+                        to=device.endpoint_arn,
+                        reference=task_id,
+                        tenant=tenant,
+                        subject="Nueva gestión",
+                        text=f"Llamar a {debtor_name}",
+                        data={"taskId": task_id},
+                    )
+                )
             except (TransientSendError, PermanentSendError):
                 continue  # a phone that cannot be reached never fails the task
 
@@ -518,35 +445,23 @@ class Dispatcher:
 
     def _save(self, message: Message, contact: ContactRecord | None = None) -> None:
         message.updated_at = self.deps.clock.now()
-        # A ConcurrencyConflict means another attempt moved this message: it owns the outcome; the job
-        # fails here and SQS retries it, when the claim makes it a no-op or a resume.
+        # A ConcurrencyConflict means another attempt moved this message: it owns the outcome, and the
+        # job fails here (SQS retries it, and the claim makes that retry a no-op or a resume).
         self.deps.messages.save_message(message, message.version, contact)
 
     def _count(self, message: Message, delta: CampaignStats) -> None:
         if message.campaign_id:
             self.deps.messages.add_stats(message.tenant, message.campaign_id, delta)
 
+    def _mark_opted_out(self, debtor: Debtor, address: str) -> None:
+        from domain.campaigns.optouts import mark_address
 
-def _still_due(debt: Debt, campaign: Campaign | None, claim: SendClaim) -> bool:
-    """OPEN with a balance, its campaign active, and the step's day still its due date + offset (a
-    changed due date invalidates the jobs planned for the old one)."""
-    step = campaign.step(claim.step_id) if campaign is not None else None
+        mark_address(self.deps, debtor, address, ContactStatus.OPTED_OUT, "SNS reports the number opted out")
+
+
+def _still_due(debt: Debt, step: Step, occurrence: date) -> bool:
     return (
-        step is not None
-        and campaign is not None
-        and campaign.status is CampaignStatus.ACTIVE
-        and debt.state is DebtState.OPEN
+        debt.state is DebtState.OPEN
         and debt.balance > 0
-        and debt.due_date + timedelta(days=step.offset_days) == claim.occurrence
+        and debt.due_date + timedelta(days=step.offset_days) == occurrence
     )
-
-
-def _amount(debts: list[Debt]) -> Decimal | None:
-    """The listed balance, in the one currency of the debts (None if they were ever mixed)."""
-    if len({d.currency for d in debts}) != 1:
-        return None
-    return sum((d.balance for d in debts), Decimal(0))
-
-
-def _instant(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
