@@ -192,3 +192,12 @@ def _senders(endpoint: str | None) -> tuple[dict[SendChannel, MessageSender], De
     }
     platform = os.environ.get("RECAUDO_PUSH_PLATFORM_ARN")
     return senders, (SnsDeviceRegistry(sns, platform) if platform else None)
+
+
+def build_reminder_workers(clock: Clock | None = None) -> Reminders:
+    """The reminder engine as its SQS and SNS workers run it (dispatcher, delivery feedback): Dynamo
+    stores (campaigns and templates cached a minute), the job queue from RECAUDO_REMINDER_QUEUE_URL,
+    SES (RECAUDO_SES_CONFIGURATION_SET), SNS SMS, WhatsApp (End User Messaging when
+    RECAUDO_WHATSAPP_PHONE_NUMBER_ID is set, else the recording sender), SNS push and the agents'
+    device registry (RECAUDO_PUSH_PLATFORM_ARN), digest topics (RECAUDO_DIGEST_TOPIC_PREFIX)."""
+    return build_reminder_engine(clock, cache_campaigns=True)

@@ -1,4 +1,4 @@
-"""Agents' phones (push endpoints) and their call tasks."""
+"""Agents' phones (push endpoints, for the notices of new call tasks) and their call tasks."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ class AgentDevices:
         token = (token or "").strip()
         if not token or len(token) > 4096:
             raise DomainError(ErrorCode.INVALID, "a device token is 1 to 4096 characters", "token")
+        platform = (platform or "").strip().upper()
         if platform not in PLATFORMS:
             raise DomainError(ErrorCode.INVALID, f"platform is one of {', '.join(PLATFORMS)}", "platform")
         if self.deps.devices is None:
@@ -37,7 +38,12 @@ class AgentDevices:
         self.deps.messages.save_device(device)
         return device
 
+    def devices(self, tenant: str, agent_id: str) -> list[AgentDevice]:
+        """The phones an agent registered (workers only: no permission check)."""
+        return self.deps.messages.devices_of_agent(tenant, agent_id)
+
     def tasks(self, principal: Principal, agent_id: str | None, page: PageRequest) -> Page[CallTask]:
+        """Call tasks, oldest due first: an agent's own (AGENT role), or one agent's / all (managers)."""
         principal.require(Action.TASK_READ)
         if principal.is_agent:
             if agent_id not in (None, principal.agent_id):

@@ -1,206 +1,106 @@
 """`DynamoMessageRepository`: reminder messages with their idempotency claims, the contact history
-the policy engine counts, call tasks, agent devices and campaign counters.
-
-| item | PK | SK | GSI1 | GSI2 |
-|---|---|---|---|---|
-| message | `T#t#DR#<dr>` | `MSG#<id>` | `T#t#MESSAGES` / `<ts>#<id>` | `T#t#CMP#<cmp>#MSG` / `<ts>#<id>` |
-| send claim | `T#t#SEND#<debtId>#<campaignId>#<stepId>#<day>` | `SEND` | | |
-| contact history | `T#t#DR#<debtorId>` | `CL#<utc ts>#<messageId>` | | |
-| provider id → message | `T#t#PMID#<provider message id>` | `PMID` | | |
-| call task | `T#t#TASKS` | `<due ts>#<taskId>` | `T#t#AG#<agentId>#TASKS` / `<due ts>#<taskId>` | |
-| agent device | `T#t#AG#<agentId>` | `DEV#<token sha256>` | | |
-| campaign counters | `T#t#CMP#<campaignId>` | `STATS` | | |
+the policy engine counts, call tasks, agent devices and campaign counters (layout in message_items.py
+and DESIGN.md).
 
 A claim is written with its message in one transaction, conditioned on not existing: two dispatchers
 (or a retried Lambda) cannot both own one debt's step on one day. A sent message and the contact it
 counts for are one transaction too. Counters use atomic ADD and are never read-modify-written.
-Contact history is kept two years (Chile's collection log rule), then expires.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection.base import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from domain.campaigns.model import AgentDevice, CallTask, CampaignStats, Message, MessageStatus
+from domain.campaigns.model import AgentDevice, CallTask, CampaignStats, Message
 from domain.campaigns.ports import MessageFilter, SendClaim
 from domain.clock import iso_utc
-from domain.entities import Channel
 from domain.errors import ConcurrencyConflict
-from domain.policy import AttemptKind, ContactRecord, Direction, Recipient
+from domain.policy import ContactRecord
 from domain.ports import Page, PageRequest
 from domain.templates import TemplateChannel
-from infra.dynamodb.campaign_codec import (
-    message_from_json,
-    message_to_json,
-    parse_ts,
-    task_from_json,
-    task_to_json,
+from infra.dynamodb.keys import debtor_pk
+from infra.dynamodb.message_items import (
+    ATTRIBUTION_SK,
+    CLAIM_SK,
+    CONTACT_PREFIX,
+    DEVICE_OWNER_SK,
+    DEVICE_PREFIX,
+    LOOKUP_SK,
+    MESSAGE_PREFIX,
+    AddressItem,
+    ContactItem,
+    DeviceItem,
+    DeviceOwnerItem,
+    MessageItem,
+    ProviderRefItem,
+    SendClaimItem,
+    TaskItem,
+    address_item,
+    address_pk,
+    agent_pk,
+    agent_tasks_gsi1,
+    attribution_pk,
+    campaign_messages_gsi2,
+    claim_pk,
+    contact_item,
+    contact_of,
+    device_item,
+    device_of,
+    device_owner_pk,
+    lookup_pk,
+    message_item,
+    message_of,
+    message_sk,
+    messages_gsi1,
+    stats_key,
+    task_item,
+    task_of,
+    tasks_pk,
+    token_hash,
 )
-from infra.dynamodb.codec import dumps
-from infra.dynamodb.keys import debtor_pk, tenant_prefix
 from infra.dynamodb.models import TableItem
 from infra.dynamodb.queries import QueryPlan, SortRange, run_page
 
-HISTORY_RETENTION = timedelta(days=2 * 366)
-ADDRESS_PREFIX = "ADDR#"
 _PHONE_CHANNELS = (TemplateChannel.SMS, TemplateChannel.WHATSAPP)
-MESSAGE_PREFIX = "MSG#"
-CONTACT_PREFIX = "CL#"
-
-
-class MessageItem(TableItem, discriminator="MESSAGE"):
-    doc = UnicodeAttribute()
-    status = UnicodeAttribute()
-    channel = UnicodeAttribute()
-    debtor_id = UnicodeAttribute(attr_name="debtorId")
-
-
-class SendClaimItem(TableItem, discriminator="SEND_CLAIM"):
-    message_pk = UnicodeAttribute(attr_name="messagePK")
-    message_sk = UnicodeAttribute(attr_name="messageSK")
-
-
-class ContactItem(TableItem, discriminator="CONTACT"):
-    doc = UnicodeAttribute()
-
-
-class ProviderRefItem(TableItem, discriminator="PROVIDER_REF"):
-    message_pk = UnicodeAttribute(attr_name="messagePK")
-    message_sk = UnicodeAttribute(attr_name="messageSK")
-
-
-class AddressItem(TableItem, discriminator="ADDRESS_REGISTRY"):
-    """`ADDR#<e164>` / `T#<tenant>#DR#<debtorId>`: who was texted at a number. The one key here that
-    does not start with a tenant, on purpose (like the tenant registry in DESIGN.md): an inbound STOP
-    to a shared number carries only the sender's number, and must reach every tenant that texts it.
-    Only the delivery-feedback worker reads it, never a request."""
-
-    debtor_id = UnicodeAttribute(attr_name="debtorId")
-
-
-class TaskItem(TableItem, discriminator="CALL_TASK"):
-    doc = UnicodeAttribute()
-
-
-class DeviceItem(TableItem, discriminator="AGENT_DEVICE"):
-    agent_id = UnicodeAttribute(attr_name="agentId")
-    token = UnicodeAttribute()
-    platform = UnicodeAttribute()
-    endpoint_arn = UnicodeAttribute(attr_name="endpointArn")
-    created_at = UnicodeAttribute(null=True, attr_name="createdAt")
-
-
-class StatsItem(TableItem, discriminator="CAMPAIGN_STATS"):
-    planned = NumberAttribute(default=0)
-    sent = NumberAttribute(default=0)
-    delivered = NumberAttribute(default=0)
-    failed = NumberAttribute(default=0)
-    blocked = NumberAttribute(default=0)
-    skipped = NumberAttribute(default=0)
-    payments = NumberAttribute(default=0)
-
-
-def claim_pk(tenant: str, claim: SendClaim) -> str:
-    day = claim.occurrence.isoformat()
-    return f"{tenant_prefix(tenant)}SEND#{claim.debt_id}#{claim.campaign_id}#{claim.step_id}#{day}"
-
-
-def _message_item(message: Message, version: int) -> MessageItem:
-    created = iso_utc(message.created_at) if message.created_at else ""
-    item = MessageItem(
-        debtor_pk(message.tenant, message.debtor_id),
-        f"{MESSAGE_PREFIX}{message.id}",
-        tenant=message.tenant,
-        version=version,
-        doc=dumps(message_to_json(message)),
-        status=message.status.value,
-        channel=message.channel.value,
-        debtor_id=message.debtor_id,
-        GSI1PK=f"{tenant_prefix(message.tenant)}MESSAGES",
-        GSI1SK=f"{created}#{message.id}",
-    )
-    if message.campaign_id:
-        item.GSI2PK = f"{tenant_prefix(message.tenant)}CMP#{message.campaign_id}#MSG"
-        item.GSI2SK = f"{created}#{message.id}"
-    return item
-
-
-def _message(item: MessageItem) -> Message:
-    return message_from_json(item.tenant, json.loads(item.doc), int(item.version or 0))
-
-
-def _contact_item(tenant: str, debtor_id: str, record: ContactRecord, ref: str) -> ContactItem:
-    doc = {
-        "channel": record.channel.value,
-        "at": iso_utc(record.at),
-        "direction": record.direction.value,
-        "kind": record.kind.value,
-        "recipient": record.recipient.value,
-        "debtIds": list(record.debt_ids),
-        "address": record.address,
-        "requestedByDebtor": record.requested_by_debtor,
-    }
-    item = ContactItem(
-        debtor_pk(tenant, debtor_id),
-        f"{CONTACT_PREFIX}{iso_utc(record.at)}#{ref}",
-        tenant=tenant,
-        doc=dumps(doc),
-    )
-    item.expires_at = record.at + HISTORY_RETENTION
-    return item
-
-
-def _contact(item: ContactItem) -> ContactRecord:
-    d = json.loads(item.doc)
-    at = parse_ts(d["at"])
-    assert at is not None
-    return ContactRecord(
-        channel=Channel(d["channel"]),
-        at=at,
-        direction=Direction(d.get("direction", "OUTBOUND")),
-        kind=AttemptKind(d.get("kind", "CONTACT")),
-        recipient=Recipient(d.get("recipient", "DEBTOR")),
-        debt_ids=tuple(d.get("debtIds", ())),
-        address=d.get("address"),
-        requested_by_debtor=bool(d.get("requestedByDebtor", False)),
-    )
-
-
-def _stats_key(tenant: str, campaign_id: str) -> dict[str, dict[str, str]]:
-    return {"PK": {"S": f"{tenant_prefix(tenant)}CMP#{campaign_id}"}, "SK": {"S": "STATS"}}
+_COUNTERS = ("planned", "sent", "delivered", "failed", "blocked", "skipped")
 
 
 def _connection() -> Connection:
     return TableItem._get_connection().connection
 
 
+def _cancelled(error: TransactWriteError) -> bool:
+    return error.cause_response_code == "TransactionCanceledException"
+
+
 class DynamoMessageRepository:
+    # --- messages and claims ---------------------------------------------------------------------
+
     def claim_message(self, message: Message, claims: list[SendClaim]) -> list[SendClaim]:
-        item = _message_item(message, 1)
+        """One transaction: the message, one conditional put per claim, and the lookup by our id."""
+        item = message_item(message, 1)
         not_there = TableItem.PK.does_not_exist()
         try:
             with TransactWrite(connection=_connection()) as tx:
                 tx.save(item, condition=not_there)
                 for claim in claims:
-                    tx.save(
-                        SendClaimItem(
-                            claim_pk(message.tenant, claim),
-                            "SEND",
-                            tenant=message.tenant,
-                            message_pk=item.PK,
-                            message_sk=item.SK,
-                        ),
-                        condition=not_there,
+                    claim_item = SendClaimItem(
+                        claim_pk(message.tenant, claim),
+                        CLAIM_SK,
+                        tenant=message.tenant,
+                        message_pk=item.PK,
+                        message_sk=item.SK,
                     )
+                    tx.save(claim_item, condition=not_there)
+                tx.save(self._lookup(message.tenant, message.id, item))
         except TransactWriteError as error:
             reasons = list(error.cancellation_reasons or [])
             taken = [
@@ -216,68 +116,60 @@ class DynamoMessageRepository:
 
     def message_for_claim(self, tenant: str, claim: SendClaim) -> Message | None:
         try:
-            ref = SendClaimItem.get(claim_pk(tenant, claim), "SEND", consistent_read=True)
+            ref = SendClaimItem.get(claim_pk(tenant, claim), CLAIM_SK, consistent_read=True)
         except SendClaimItem.DoesNotExist:
             return None
         return self._get(ref.message_pk, ref.message_sk)
 
     def _get(self, pk: str, sk: str) -> Message | None:
         try:
-            return _message(MessageItem.get(pk, sk, consistent_read=True))
+            return message_of(MessageItem.get(pk, sk, consistent_read=True))
         except MessageItem.DoesNotExist:
             return None
+
+    @staticmethod
+    def _lookup(tenant: str, key: str, item: MessageItem) -> ProviderRefItem:
+        return ProviderRefItem(
+            lookup_pk(tenant, key), LOOKUP_SK, tenant=tenant, message_pk=item.PK, message_sk=item.SK
+        )
 
     def save_message(
         self, message: Message, expected_version: int, contact: ContactRecord | None = None
     ) -> None:
-        item = _message_item(message, expected_version + 1)
+        item = message_item(message, expected_version + 1)
         try:
             with TransactWrite(connection=_connection()) as tx:
                 tx.save(item, condition=TableItem.version == expected_version)
                 if contact is not None:
-                    tx.save(_contact_item(message.tenant, message.debtor_id, contact, message.id))
-                if message.status is MessageStatus.SENT and message.to and message.channel in _PHONE_CHANNELS:
-                    tx.save(
-                        AddressItem(
-                            f"{ADDRESS_PREFIX}{message.to}",
-                            f"{tenant_prefix(message.tenant)}DR#{message.debtor_id}",
-                            tenant=message.tenant,
-                            debtor_id=message.debtor_id,
-                        )
-                    )
+                    tx.save(contact_item(message.tenant, message.debtor_id, contact, message.id))
+                    if message.to and message.channel in _PHONE_CHANNELS:
+                        tx.save(address_item(message.tenant, message.debtor_id, message.to, contact.at))
                 if message.provider_message_id:
-                    ref = ProviderRefItem(
-                        f"{tenant_prefix(message.tenant)}PMID#{message.provider_message_id}",
-                        "PMID",
-                        tenant=message.tenant,
-                        message_pk=item.PK,
-                        message_sk=item.SK,
-                    )
-                    tx.save(ref)
+                    tx.save(self._lookup(message.tenant, message.provider_message_id, item))
         except TransactWriteError as error:
-            if error.cause_response_code == "TransactionCanceledException":
+            if _cancelled(error):
                 raise ConcurrencyConflict(f"message {message.id}") from error
             raise
         message.version = expected_version + 1
 
     def get_message(self, tenant: str, debtor_id: str, message_id: str) -> Message | None:
-        return self._get(debtor_pk(tenant, debtor_id), f"{MESSAGE_PREFIX}{message_id}")
+        return self._get(debtor_pk(tenant, debtor_id), message_sk(message_id))
 
     def find_by_provider_id(self, tenant: str | None, provider_message_id: str) -> Message | None:
-        if not tenant:
+        """By the provider's id, or by our own message id (the reference SES echoes back)."""
+        if not tenant or not provider_message_id:
             return None
         try:
-            ref = ProviderRefItem.get(f"{tenant_prefix(tenant)}PMID#{provider_message_id}", "PMID")
+            ref = ProviderRefItem.get(lookup_pk(tenant, provider_message_id), LOOKUP_SK)
         except ProviderRefItem.DoesNotExist:
             return None
         return self._get(ref.message_pk, ref.message_sk)
 
     def debtors_by_address(self, address: str) -> list[tuple[str, str]]:
-        items = AddressItem.query(f"{ADDRESS_PREFIX}{address}")
-        return [(i.tenant, i.debtor_id) for i in items]
+        return [(i.tenant, i.debtor_id) for i in AddressItem.query(address_pk(address))]
 
     def list_messages(self, tenant: str, query: MessageFilter, page: PageRequest) -> Page[Message]:
-        filters: list[Any] = []
+        filters: list[Condition] = []
         if query.status is not None:
             filters.append(MessageItem.status == query.status.value)
         if query.channel is not None:
@@ -285,8 +177,10 @@ class DynamoMessageRepository:
         lower = iso_utc(query.created_from) if query.created_from else None
         upper = f"{iso_utc(query.created_to)}~" if query.created_to else None
         if query.debtor_id:
+            # The debtor's partition: campaign and dates become filters on the same Query.
             if query.campaign_id:
-                filters.append(f"{tenant_prefix(tenant)}CMP#{query.campaign_id}#MSG" == MessageItem.GSI2PK)
+                gsi2: Any = MessageItem.GSI2PK
+                filters.append(gsi2 == campaign_messages_gsi2(tenant, query.campaign_id))
             if lower or upper:
                 filters.append(MessageItem.GSI1SK.between(lower or "", upper or "~"))
             plan = QueryPlan(
@@ -298,27 +192,17 @@ class DynamoMessageRepository:
                 forward=False,
             )
         elif query.campaign_id:
-            plan = QueryPlan(
-                MessageItem,
-                "GSI2",
-                f"{tenant_prefix(tenant)}CMP#{query.campaign_id}#MSG",
-                SortRange(lower=lower, upper=upper),
-                tuple(filters),
-                forward=False,
-            )
+            partition = campaign_messages_gsi2(tenant, query.campaign_id)
+            sort = SortRange(lower=lower, upper=upper)
+            plan = QueryPlan(MessageItem, "GSI2", partition, sort, tuple(filters), forward=False)
         else:
-            plan = QueryPlan(
-                MessageItem,
-                "GSI1",
-                f"{tenant_prefix(tenant)}MESSAGES",
-                SortRange(lower=lower, upper=upper),
-                tuple(filters),
-                forward=False,
-            )
+            sort = SortRange(lower=lower, upper=upper)
+            plan = QueryPlan(MessageItem, "GSI1", messages_gsi1(tenant), sort, tuple(filters), forward=False)
         result = run_page(plan, tenant, page)
-        return Page(
-            [_message(i) for i in result.items], result.end_cursor, result.has_next_page, result.cursors
-        )
+        messages = [message_of(i) for i in result.items]
+        return Page(messages, result.end_cursor, result.has_next_page, result.cursors)
+
+    # --- contact history -------------------------------------------------------------------------
 
     def contact_history(self, tenant: str, debtor_id: str, since: datetime) -> list[ContactRecord]:
         items = ContactItem.query(
@@ -326,94 +210,100 @@ class DynamoMessageRepository:
             TableItem.SK.between(f"{CONTACT_PREFIX}{iso_utc(since)}", f"{CONTACT_PREFIX}~"),
             consistent_read=True,
         )
-        return [_contact(i) for i in items]
+        return [contact_of(i) for i in items]
 
     def record_contact(self, tenant: str, debtor_id: str, contact: ContactRecord) -> None:
-        ref = hashlib.sha256(f"{contact.channel}{contact.at}{contact.address}".encode()).hexdigest()[:16]
-        _contact_item(tenant, debtor_id, contact, ref).save()
+        """A contact made outside the dispatcher (an agent's call); the same one twice is one entry."""
+        seed = f"{contact.channel}|{iso_utc(contact.at)}|{contact.address}|{contact.direction}"
+        ref = hashlib.sha256(seed.encode()).hexdigest()[:16]
+        contact_item(tenant, debtor_id, contact, ref).save()
+
+    # --- call tasks and devices ------------------------------------------------------------------
 
     def save_task(self, task: CallTask) -> None:
-        due = iso_utc(task.due_at)
-        item = TaskItem(
-            f"{tenant_prefix(task.tenant)}TASKS",
-            f"{due}#{task.id}",
-            tenant=task.tenant,
-            version=task.version + 1,
-            doc=dumps(task_to_json(task)),
-        )
-        if task.agent_id:
-            item.GSI1PK = f"{tenant_prefix(task.tenant)}AG#{task.agent_id}#TASKS"
-            item.GSI1SK = f"{due}#{task.id}"
-        item.save()
+        """Put the task (same id and due instant = same item, so a retried dispatch writes it once)."""
+        task_item(task, task.version + 1).save()
         task.version += 1
 
     def list_tasks(self, tenant: str, agent_id: str | None, page: PageRequest) -> Page[CallTask]:
         if agent_id:
-            plan = QueryPlan(TaskItem, "GSI1", f"{tenant_prefix(tenant)}AG#{agent_id}#TASKS", SortRange())
+            plan = QueryPlan(TaskItem, "GSI1", agent_tasks_gsi1(tenant, agent_id), SortRange())
         else:
-            plan = QueryPlan(TaskItem, None, f"{tenant_prefix(tenant)}TASKS", SortRange())
+            plan = QueryPlan(TaskItem, None, tasks_pk(tenant), SortRange())
         result = run_page(plan, tenant, page)
-        tasks = [task_from_json(tenant, json.loads(i.doc), int(i.version or 0)) for i in result.items]
+        tasks = [task_of(i) for i in result.items]
         return Page(tasks, result.end_cursor, result.has_next_page, result.cursors)
 
     def save_device(self, device: AgentDevice) -> None:
-        DeviceItem(
-            f"{tenant_prefix(device.tenant)}AG#{device.agent_id}",
-            f"DEV#{hashlib.sha256(device.token.encode()).hexdigest()}",
-            tenant=device.tenant,
-            agent_id=device.agent_id,
-            token=device.token,
-            platform=device.platform,
-            endpoint_arn=device.endpoint_arn,
-            created_at=iso_utc(device.created_at) if device.created_at else None,
-        ).save()
+        """Register the phone for its agent; if the token was another agent's, that agent's entry goes
+        in the same transaction (a phone handed over stops getting the previous agent's notices)."""
+        owner_pk = device_owner_pk(device.tenant, device.token)
+        try:
+            owner = DeviceOwnerItem.get(owner_pk, DEVICE_OWNER_SK, consistent_read=True)
+            previous: str | None = owner.agent_id
+        except DeviceOwnerItem.DoesNotExist:
+            previous = None
+        with TransactWrite(connection=_connection()) as tx:
+            tx.save(device_item(device))
+            tx.save(
+                DeviceOwnerItem(owner_pk, DEVICE_OWNER_SK, tenant=device.tenant, agent_id=device.agent_id)
+            )
+            if previous and previous != device.agent_id:
+                sk = f"{DEVICE_PREFIX}{token_hash(device.token)}"
+                tx.delete(DeviceItem(agent_pk(device.tenant, previous), sk, tenant=device.tenant))
+        device.version += 1
 
     def devices_of_agent(self, tenant: str, agent_id: str) -> list[AgentDevice]:
-        items = DeviceItem.query(f"{tenant_prefix(tenant)}AG#{agent_id}", TableItem.SK.startswith("DEV#"))
-        return [
-            AgentDevice(tenant, i.agent_id, i.token, i.platform, i.endpoint_arn, parse_ts(i.created_at))
-            for i in items
-        ]
+        items = DeviceItem.query(agent_pk(tenant, agent_id), TableItem.SK.startswith(DEVICE_PREFIX))
+        return [device_of(i) for i in items]
+
+    # --- campaign counters -----------------------------------------------------------------------
 
     def add_stats(self, tenant: str, campaign_id: str, delta: CampaignStats) -> None:
-        connection = _connection()
         adds: dict[str, Decimal] = {
-            name: Decimal(value)
-            for name, value in (
-                ("planned", delta.planned),
-                ("sent", delta.sent),
-                ("delivered", delta.delivered),
-                ("failed", delta.failed),
-                ("blocked", delta.blocked),
-                ("skipped", delta.skipped),
-                ("payments", delta.payments_within_7_days),
-            )
-            if value
+            name: Decimal(getattr(delta, name)) for name in _COUNTERS if getattr(delta, name)
         }
+        if delta.payments_within_7_days:
+            adds["payments"] = Decimal(delta.payments_within_7_days)
         adds.update({f"blocked#{rule}": Decimal(n) for rule, n in delta.blocked_by_rule.items() if n})
-        adds.update({f"amount#{cur}": amount for cur, amount in delta.amount_within_7_days.items() if amount})
+        adds.update({f"amount#{cur}": Decimal(a) for cur, a in delta.amount_within_7_days.items() if a})
         if not adds:
             return
         names = {f"#a{i}": name for i, name in enumerate(adds)}
-        values = {f":a{i}": {"N": str(v)} for i, v in enumerate(adds.values())}
-        values[":tenant"] = {"S": tenant}
-        values[":kind"] = {"S": "CAMPAIGN_STATS"}
+        values: dict[str, Any] = {f":a{i}": {"N": format(v, "f")} for i, v in enumerate(adds.values())}
+        names.update({"#tenant": "tenant", "#kind": "kind"})
+        values.update({":tenant": {"S": tenant}, ":kind": {"S": "CAMPAIGN_STATS"}})
         expression = "ADD " + ", ".join(f"#a{i} :a{i}" for i in range(len(adds)))
-        expression += " SET #tenant = :tenant, #kind = :kind"
-        names["#tenant"], names["#kind"] = "tenant", "kind"
-        client: Any = connection.client
+        client: Any = _connection().client
         client.update_item(
             TableName=TableItem.Meta.table_name,
-            Key=_stats_key(tenant, campaign_id),
-            UpdateExpression=expression,
+            Key=stats_key(tenant, campaign_id),
+            UpdateExpression=f"{expression} SET #tenant = :tenant, #kind = :kind",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
 
+    def get_stats(self, tenant: str, campaign_id: str) -> CampaignStats:
+        client: Any = _connection().client
+        raw = client.get_item(
+            TableName=TableItem.Meta.table_name, Key=stats_key(tenant, campaign_id), ConsistentRead=True
+        ).get("Item", {})
+
+        def number(name: str) -> Decimal:
+            return Decimal(raw[name]["N"]) if name in raw else Decimal(0)
+
+        return CampaignStats(
+            **{name: int(number(name)) for name in _COUNTERS},
+            blocked_by_rule={k.split("#", 1)[1]: int(number(k)) for k in raw if k.startswith("blocked#")},
+            payments_within_7_days=int(number("payments")),
+            amount_within_7_days={k.split("#", 1)[1]: number(k) for k in raw if k.startswith("amount#")},
+        )
+
     def claim_attribution(self, tenant: str, payment_id: str, campaign_id: str) -> bool:
+        """Claim (payment, campaign) once (a conditional put); False when it was already counted."""
         item = SendClaimItem(
-            f"{tenant_prefix(tenant)}ATTR#{payment_id}#{campaign_id}",
-            "ATTR",
+            attribution_pk(tenant, payment_id, campaign_id),
+            ATTRIBUTION_SK,
             tenant=tenant,
             message_pk="",
             message_sk="",
@@ -425,24 +315,3 @@ class DynamoMessageRepository:
                 return False
             raise
         return True
-
-    def get_stats(self, tenant: str, campaign_id: str) -> CampaignStats:
-        client: Any = _connection().client
-        raw = client.get_item(
-            TableName=TableItem.Meta.table_name, Key=_stats_key(tenant, campaign_id), ConsistentRead=True
-        ).get("Item", {})
-
-        def number(name: str) -> Decimal:
-            return Decimal(raw[name]["N"]) if name in raw else Decimal(0)
-
-        return CampaignStats(
-            planned=int(number("planned")),
-            sent=int(number("sent")),
-            delivered=int(number("delivered")),
-            failed=int(number("failed")),
-            blocked=int(number("blocked")),
-            skipped=int(number("skipped")),
-            blocked_by_rule={k.split("#", 1)[1]: int(number(k)) for k in raw if k.startswith("blocked#")},
-            payments_within_7_days=int(number("payments")),
-            amount_within_7_days={k.split("#", 1)[1]: number(k) for k in raw if k.startswith("amount#")},
-        )
