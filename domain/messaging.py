@@ -79,6 +79,8 @@ class FeedbackKind(StrEnum):
     SOFT_BOUNCED = "SOFT_BOUNCED"
     COMPLAINED = "COMPLAINED"
     """The recipient marked the mail as spam: treated as an opt-out of that address."""
+    REJECTED = "REJECTED"
+    """The provider refused the message itself (SES Reject: a virus); the address is not at fault."""
     OPT_OUT = "OPT_OUT"
     """An inbound STOP / BAJA / ALTO …"""
     INBOUND = "INBOUND"

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from domain.messaging import OutgoingMessage, PermanentSendError, SendReceipt
+from domain.messaging import OutgoingMessage, PermanentSendError, SendError, SendReceipt
 from infra.messaging.errors import classify
+
+_SENDER_ID = re.compile(r"[^A-Za-z0-9]")
+
+
+def sender_id(value: str) -> str | None:
+    """An SMS sender id is 1–11 ASCII letters and digits with at least one letter; anything else is
+    dropped rather than failing the message (the carrier then shows a number)."""
+    cleaned = _SENDER_ID.sub("", value)[:11]
+    return cleaned if any(c.isalpha() for c in cleaned) else None
 
 
 class SnsSmsSender:
@@ -13,18 +23,22 @@ class SnsSmsSender:
         self.client = client
 
     def send(self, message: OutgoingMessage) -> SendReceipt:
+        if not message.text:
+            raise PermanentSendError("an SMS needs a text", "EMPTY_MESSAGE")
         attributes: dict[str, Any] = {
             "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
         }
-        if message.sender:
-            attributes["AWS.SNS.SMS.SenderID"] = {"DataType": "String", "StringValue": message.sender[:11]}
+        sender = sender_id(message.sender or "")
+        if sender:
+            attributes["AWS.SNS.SMS.SenderID"] = {"DataType": "String", "StringValue": sender}
         try:
-            if self.client.check_if_phone_number_is_opted_out(phoneNumber=message.to).get("isOptedOut"):
+            opted_out = self.client.check_if_phone_number_is_opted_out(phoneNumber=message.to)
+            if opted_out.get("isOptedOut"):
                 raise PermanentSendError(f"{message.to} opted out of SMS", "OPTED_OUT")
             response = self.client.publish(
-                PhoneNumber=message.to, Message=message.text or "", MessageAttributes=attributes
+                PhoneNumber=message.to, Message=message.text, MessageAttributes=attributes
             )
-        except PermanentSendError:
+        except SendError:
             raise
         except Exception as error:
             raise classify(error) from error
