@@ -1,4 +1,9 @@
-"""Money: Decimal amounts quantised to the currency's ISO 4217 minor units (data from babel)."""
+"""Money: Decimal amounts quantised to the currency's ISO 4217 minor units.
+
+The currency list comes from babel, but not the minor units: CLDR's digits are display digits and change
+between releases (CLDR 47 shows COP without decimals), while a ledger needs the ISO 4217 exponent, which
+is 2 for every currency except those listed here (ISO 4217 list one, 2024 edition).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import list_currencies
 
 from domain.errors import DomainError, ErrorCode
 
@@ -27,8 +32,39 @@ def validate_currency(code: str, field: str = "currency") -> str:
     return code
 
 
+_ISO_EXPONENTS: dict[int, frozenset[str]] = {
+    0: frozenset(
+        [
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ]
+    ),
+    3: frozenset(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]),
+    4: frozenset(["CLF", "UYW"]),
+}
+
+
 def minor_units(currency: str) -> int:
-    return int(get_currency_precision(currency))
+    """ISO 4217 minor units: 0, 3 or 4 for the listed currencies, 2 for every other."""
+    for exponent, codes in _ISO_EXPONENTS.items():
+        if currency in codes:
+            return exponent
+    return 2
 
 
 def quantum(currency: str) -> Decimal:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from babel.numbers import get_currency_precision
 
 from domain.clock import local_date
 from domain.entities import AgingBucket, Allocation, Debt, DebtKind, DebtState, DebtStatus
@@ -272,16 +271,17 @@ def test_bucket_due_range_agrees_with_aging_bucket(bucket: AgingBucket) -> None:
 # --- money --------------------------------------------------------------------------------------------
 
 
-def test_minor_units_follow_babel() -> None:
-    # COP: ISO 4217 (and babel) give 2 decimals, even though cash amounts in Colombia use none
-    assert get_currency_precision("COP") == 2
-    assert {c: minor_units(c) for c in ("PEN", "USD", "COP", "JPY", "CLP", "KWD")} == {
+def test_minor_units_follow_iso_4217_not_cldr_display_digits() -> None:
+    # COP: ISO 4217 gives 2 decimals, even though cash amounts (and CLDR 47's display digits) use none
+    assert {c: minor_units(c) for c in ("PEN", "USD", "COP", "JPY", "CLP", "KWD", "CLF", "MXN")} == {
         "PEN": 2,
         "USD": 2,
         "COP": 2,
         "JPY": 0,
         "CLP": 0,
         "KWD": 3,
+        "CLF": 4,
+        "MXN": 2,
     }
 
 
