@@ -126,6 +126,7 @@ def build_reminder_engine(
     from infra.dynamodb.campaign_cache import CachedCampaignRepository
     from infra.dynamodb.campaign_repository import DynamoCampaignRepository
     from infra.dynamodb.message_repository import DynamoMessageRepository
+    from infra.dynamodb.policy_repository import DynamoPolicySettingRepository
     from infra.dynamodb.repository import DynamoLedgerRepository
     from infra.dynamodb.schedule import DynamoScheduleRepository
 
@@ -159,6 +160,7 @@ def build_reminder_engine(
             senders=senders,
             devices=devices,
             digest_topics=digests,
+            policy_settings=DynamoPolicySettingRepository(),
         )
     )
 

@@ -18,15 +18,19 @@ class ContactChecks:
     def __init__(self, deps: EngineDeps) -> None:
         self.deps = deps
 
-    def policies(self) -> list[Policy]:
-        """Every jurisdiction's policy in force now."""
+    def policies(self, principal: Principal) -> list[Policy]:
+        """Every jurisdiction's policy in force now, as the caller's tenant tightened it."""
+        principal.require(Action.CONTACT_CHECK)
+        book = self.deps.policies_for(principal.tenant)
         now = self.deps.clock.now()
-        return [self.deps.policies.policy_for(j, now) for j in self.deps.policies.jurisdictions()]
+        return [book.policy_for(j, now) for j in book.jurisdictions()]
 
-    def policy(self, jurisdiction: str) -> Policy | None:
-        if jurisdiction.upper() not in self.deps.policies.jurisdictions():
+    def policy(self, principal: Principal, jurisdiction: str) -> Policy | None:
+        principal.require(Action.CONTACT_CHECK)
+        book = self.deps.policies_for(principal.tenant)
+        if jurisdiction.upper() not in book.jurisdictions():
             return None
-        return self.deps.policies.policy_for(jurisdiction.upper(), self.deps.clock.now())
+        return book.policy_for(jurisdiction.upper(), self.deps.clock.now())
 
     def check(
         self, principal: Principal, debtor_id: str, channel: Channel, at: datetime | None = None
@@ -39,9 +43,10 @@ class ContactChecks:
             raise NotFound("debtor", "debtorId")
         when = at or self.deps.clock.now()
         request = contact_request(debtor, channel, when)
-        since = when - self.deps.policies.lookback(debtor.jurisdiction)
+        policies = self.deps.policies_for(principal.tenant)
+        since = when - policies.lookback(debtor.jurisdiction)
         history = self.deps.messages.contact_history(principal.tenant, debtor.id, since)
-        decision = self.deps.policies.evaluate(request, history)
+        decision = policies.evaluate(request, history)
         point = contact_point(debtor, channel)
         if decision.outcome is not Outcome.BLOCK and (
             point is None or point.status is not ContactStatus.VALID

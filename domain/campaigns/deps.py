@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from domain.campaigns.policy_settings import PolicySettingRepository, TenantPolicyBooks
 from domain.campaigns.ports import CampaignRepository, JobQueue, MessageRepository, ScheduleRepository
 from domain.clock import Clock
 from domain.messaging import MessageSender, SendChannel
@@ -35,3 +36,15 @@ class EngineDeps:
     """The tenants' digest topics (`domain.campaigns.digests.DigestTopics`), when configured."""
     unsubscribe_url: Callable[[str, str], str] | None = None
     """(tenant, debtor id) → an https URL the debtor can open to opt out (List-Unsubscribe)."""
+    policy_settings: PolicySettingRepository | None = None
+    """The tenants' own tightening of the statutory policies; None: the statutory policies alone."""
+    _books: TenantPolicyBooks | None = field(default=None, init=False, repr=False, compare=False)
+
+    def policy_books(self) -> TenantPolicyBooks:
+        if self._books is None:
+            self._books = TenantPolicyBooks(self.policy_settings, self.clock, self.policies)
+        return self._books
+
+    def policies_for(self, tenant: str) -> PolicyBook:
+        """The statutory policies as this tenant tightened them (cached `CACHE_TTL`)."""
+        return self.policy_books().book(tenant)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from domain.campaigns.feedback import DeliveryFeedback
     from domain.campaigns.messages import MessageQueries
     from domain.campaigns.planner import Planner
+    from domain.campaigns.policy_settings import PolicySettings
     from domain.campaigns.simulator import Simulator
     from domain.campaigns.templates import Templates
 
@@ -35,6 +36,7 @@ class Reminders:
     devices: AgentDevices
     digests: Digests
     attribution: PaymentAttribution
+    policy_settings: PolicySettings
 
     @classmethod
     def build(cls, deps: EngineDeps) -> Reminders:
@@ -47,6 +49,7 @@ class Reminders:
         from domain.campaigns.feedback import DeliveryFeedback
         from domain.campaigns.messages import MessageQueries
         from domain.campaigns.planner import Planner
+        from domain.campaigns.policy_settings import PolicySettings
         from domain.campaigns.simulator import Simulator
         from domain.campaigns.templates import Templates
 
@@ -63,4 +66,5 @@ class Reminders:
             devices=AgentDevices(deps),
             digests=Digests(deps, deps.digest_topics),
             attribution=PaymentAttribution(deps),
+            policy_settings=PolicySettings(deps.policy_settings, deps.policy_books(), deps.clock),
         )

@@ -135,7 +135,7 @@ class Planner:
         decision = decide(debt, campaigns, zone, now, since)
         self._record_skipped(tenant.id, debt, decision, zone, summary)
         if decision.due is not None:
-            wait_until = self._window_wait(decision.due, jurisdiction, zone, now)
+            wait_until = self._window_wait(tenant.id, decision.due, jurisdiction, zone, now)
             if wait_until is not None:
                 summary.deferred += 1
                 deferred = decision.due.next_action(zone, jurisdiction, at=wait_until)
@@ -148,14 +148,16 @@ class Planner:
             return None
         return _Planned(debt, decision.due)
 
-    def _window_wait(self, moment: Moment, jurisdiction: str, zone: str, now: datetime) -> datetime | None:
+    def _window_wait(
+        self, tenant: str, moment: Moment, jurisdiction: str, zone: str, now: datetime
+    ) -> datetime | None:
         """When the policy's calendar forbids the channel now, the instant it allows it (no history: the
         dispatcher counts caps); None when it may go now, or for call tasks (an agent's queue)."""
         channel = _POLICY_CHANNEL.get(moment.step.channel)
         if channel is None:
             return None
         request = ContactRequest(channel=channel, at=now, jurisdiction=jurisdiction, time_zones=(zone,))
-        decision = self.deps.policies.evaluate(request, [])
+        decision = self.deps.policies_for(tenant).evaluate(request, [])
         if decision.outcome is Outcome.DEFER and decision.until is not None:
             return decision.until
         return None

@@ -114,10 +114,11 @@ class Simulator:
             return Decision(Outcome.SEND, (), "", "", reason="a call task for the agent")
         policy_channel = POLICY_CHANNEL[channel]
         request = contact_request(debtor, policy_channel, at, tuple(debt_ids))
+        policies = self.deps.policies_for(tenant)
         history = self.deps.messages.contact_history(
-            tenant, debtor.id, at - self.deps.policies.lookback(debtor.jurisdiction)
+            tenant, debtor.id, at - policies.lookback(debtor.jurisdiction)
         )
-        decision = self.deps.policies.evaluate(request, history)
+        decision = policies.evaluate(request, history)
         point = contact_point(debtor, policy_channel)
         if decision.outcome is not Outcome.BLOCK and (
             point is None or point.status is not ContactStatus.VALID

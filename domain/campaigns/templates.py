@@ -143,7 +143,9 @@ class Templates:
             (today - debt.due_date).days,
         )
         ctx = MessageContext(body.locale, debtor.name, tenant.name, (line,), today)
-        policy = self.deps.policies.policy_for(debtor.jurisdiction, self.deps.clock.now())
+        policy = self.deps.policies_for(principal.tenant).policy_for(
+            debtor.jurisdiction, self.deps.clock.now()
+        )
         from domain.campaigns.contact_points import POLICY_CHANNEL
 
         return render(

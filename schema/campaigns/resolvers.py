@@ -219,11 +219,13 @@ class CampaignQueries:
 
     @strawberry.field(description="The statutory contact policies in force (PE, CO, MX, CL, US …).")
     def contact_policies(self, info: strawberry.Info) -> list[t.ContactPolicy]:
-        return [t.ContactPolicy.of(p) for p in reminders(info).contact.policies()]
+        return query(
+            lambda: [t.ContactPolicy.of(p) for p in reminders(info).contact.policies(info.context.principal)]
+        )
 
     @strawberry.field(description="The contact policy in force for one jurisdiction (ISO country code).")
     def contact_policy(self, info: strawberry.Info, jurisdiction: str) -> t.ContactPolicy | None:
-        found = reminders(info).contact.policy(jurisdiction)
+        found = query(lambda: reminders(info).contact.policy(info.context.principal, jurisdiction))
         return t.ContactPolicy.of(found) if found else None
 
     @strawberry.field(

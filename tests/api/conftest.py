@@ -24,6 +24,7 @@ from domain.services import Deps, Ledger
 from infra.dynamodb.campaign_repository import DynamoCampaignRepository
 from infra.dynamodb.message_repository import DynamoMessageRepository
 from infra.dynamodb.models import configure
+from infra.dynamodb.policy_repository import DynamoPolicySettingRepository
 from infra.dynamodb.repository import DynamoLedgerRepository
 from infra.dynamodb.schedule import DynamoScheduleRepository
 from infra.dynamodb.schema_from_template import create_table
@@ -107,6 +108,7 @@ def reminders(ledger: Ledger) -> Reminders:
             queue=MemoryJobQueue(),
             senders={SendChannel.EMAIL: SesEmailSender(ses), SendChannel.SMS: SnsSmsSender(sns)},
             digest_topics=SnsDigestTopics(sns),
+            policy_settings=DynamoPolicySettingRepository(),
         )
     )
 
