@@ -125,6 +125,7 @@ def build_reminder_engine(
     from domain.ids import TimeOrderedIds
     from infra.dynamodb.campaign_cache import CachedCampaignRepository
     from infra.dynamodb.campaign_repository import DynamoCampaignRepository
+    from infra.dynamodb.digest_log import DynamoDigestLog
     from infra.dynamodb.message_repository import DynamoMessageRepository
     from infra.dynamodb.policy_repository import DynamoPolicySettingRepository
     from infra.dynamodb.repository import DynamoLedgerRepository
@@ -161,6 +162,7 @@ def build_reminder_engine(
             devices=devices,
             digest_topics=digests,
             policy_settings=DynamoPolicySettingRepository(),
+            digest_log=DynamoDigestLog(),
         )
     )
 

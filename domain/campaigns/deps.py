@@ -34,6 +34,8 @@ class EngineDeps:
     devices: DeviceRegistry | None = None
     digest_topics: Any = None
     """The tenants' digest topics (`domain.campaigns.digests.DigestTopics`), when configured."""
+    digest_log: Any = None
+    """Which day each tenant's digest was last published for (`domain.campaigns.digests.DigestLog`)."""
     unsubscribe_url: Callable[[str, str], str] | None = None
     """(tenant, debtor id) → an https URL the debtor can open to opt out (List-Unsubscribe)."""
     policy_settings: PolicySettingRepository | None = None

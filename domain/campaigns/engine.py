@@ -64,7 +64,7 @@ class Reminders:
             dispatcher=Dispatcher(deps),
             feedback=DeliveryFeedback(deps),
             devices=AgentDevices(deps),
-            digests=Digests(deps, deps.digest_topics),
+            digests=Digests(deps, deps.digest_topics, deps.digest_log),
             attribution=PaymentAttribution(deps),
             policy_settings=PolicySettings(deps.policy_settings, deps.policy_books(), deps.clock),
         )

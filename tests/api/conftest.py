@@ -22,6 +22,7 @@ from domain.ids import TimeOrderedIds
 from domain.messaging import SendChannel
 from domain.services import Deps, Ledger
 from infra.dynamodb.campaign_repository import DynamoCampaignRepository
+from infra.dynamodb.digest_log import DynamoDigestLog
 from infra.dynamodb.message_repository import DynamoMessageRepository
 from infra.dynamodb.models import configure
 from infra.dynamodb.policy_repository import DynamoPolicySettingRepository
@@ -109,6 +110,7 @@ def reminders(ledger: Ledger) -> Reminders:
             senders={SendChannel.EMAIL: SesEmailSender(ses), SendChannel.SMS: SnsSmsSender(sns)},
             digest_topics=SnsDigestTopics(sns),
             policy_settings=DynamoPolicySettingRepository(),
+            digest_log=DynamoDigestLog(),
         )
     )
 

@@ -3,11 +3,13 @@ preview, contact checks and policies, simulation, a real cycle, messages, opt-ou
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.campaigns.engine import Reminders
+from domain.campaigns.model import CampaignStats
 from domain.clock import FixedClock
+from schema.common import decode_one
 from tests.api.conftest import TENANT_SETUP, Api, create_debt, token
 
 TEMPLATE_CREATE = """
@@ -204,7 +206,7 @@ def test_opt_out_and_roles(api: Api, acme: dict[str, Any]) -> None:
 
 
 def test_supervisors_subscribe_to_the_daily_digest(
-    api: Api, acme: dict[str, Any], reminders: Reminders
+    api: Api, acme: dict[str, Any], reminders: Reminders, clock: FixedClock
 ) -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.sns.models import sns_backends
@@ -226,3 +228,16 @@ def test_supervisors_subscribe_to_the_daily_digest(
     assert subject.startswith("Recaudo: campaigns on") and "Estándar (ACTIVE): planned 0, sent 0" in text
     [subscription] = [s for s in backend.subscriptions.values() if s.topic.name == "recaudo-digest-acme"]
     assert (subscription.protocol, subscription.endpoint) == ("sms", "+51987654321")
+
+    # a retried run the same day publishes nothing; the next day's digest shows the change
+    assert reminders.digests.send_daily() == 0
+    reminders.deps.messages.add_stats(
+        "acme",
+        decode_one(campaign_id, "Campaign"),
+        CampaignStats(sent=3, blocked=1, blocked_by_rule={"PE-CAP-DAY": 1}),
+    )
+    clock.advance(timedelta(days=1))
+    assert reminders.digests.send_daily() == 1
+    assert len(topic.sent_notifications) == 2
+    text = topic.sent_notifications[-1][1]
+    assert "sent 3 (+3)" in text and "PE-CAP-DAY 1 (+1)" in text and "planned 0 (+0)" in text
