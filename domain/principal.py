@@ -42,6 +42,7 @@ class Action(StrEnum):
     DEBTOR_OPT_OUT = "debtor:opt-out"
     DEVICE_REGISTER = "device:register"
     TASK_READ = "task:read"
+    REPORT_EXPORT = "report:export"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -73,6 +74,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DEBTOR_OPT_OUT: frozenset({_A, _S, _G}),
     Action.DEVICE_REGISTER: frozenset({_A, _S, _G}),
     Action.TASK_READ: frozenset({_A, _S, _G}),
+    # Agents export only their own debts (AGING, DEBTS); see domain/reports/exports.py.
+    Action.REPORT_EXPORT: frozenset({_A, _S, _G}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

@@ -10,6 +10,7 @@ from schema.campaigns.resolvers import CampaignMutations, CampaignQueries
 from schema.common import ApiError
 from schema.mutations import Mutation
 from schema.queries import Query
+from schema.reports.resolvers import ReportMutations
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
 from schema.webhooks import WebhookMutations, WebhookQueries
 
@@ -32,7 +33,7 @@ class RootQuery(CampaignQueries, WebhookQueries, Query):
 
 
 @strawberry.type(name="Mutation")
-class RootMutation(CampaignMutations, WebhookMutations, Mutation):
+class RootMutation(ReportMutations, CampaignMutations, WebhookMutations, Mutation):
     """Every mutation."""
 
 
