@@ -224,7 +224,13 @@ def build_exports(
     _configure_table()
     clock = clock or SystemClock()
     if publisher is None:
-        s3 = boto3.client("s3", endpoint_url=os.environ.get("RECAUDO_AWS_ENDPOINT") or None)
+        from botocore.config import Config
+
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=os.environ.get("RECAUDO_AWS_ENDPOINT") or None,
+            config=Config(signature_version="s3v4"),  # presigned URLs with X-Amz-Expires, SigV4
+        )
         publisher = S3ReportPublisher(s3, files_bucket_name())
     return Exports(
         ExportDeps(

@@ -8,6 +8,7 @@ and charts are written when the sheet closes, and sheets may be filled in any or
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from openpyxl import Workbook
@@ -89,15 +90,29 @@ def write_xlsx(report: Report, path: str) -> int:
     detail.freeze_panes = "A2"
     detail.append([cells.header(c.header) for c in report.columns])
     count = 0
-    for values in report.rows:
-        detail.append(cells.row(report.columns, values))
-        count += 1
+    try:
+        for values in report.rows:
+            detail.append(cells.row(report.columns, values))
+            count += 1
+    except BaseException:
+        _discard(detail)
+        raise
     last = get_column_letter(len(report.columns))
     detail.auto_filter.ref = f"A1:{last}{count + 1}"
 
     _write_summary(summary, report, report.summary())
     wb.save(path)
     return count
+
+
+def _discard(ws: Any) -> None:
+    """Close a sheet abandoned mid-way and delete its temporary file (Lambda's /tmp is reused)."""
+    with suppress(Exception):
+        ws.close()
+    writer = getattr(ws, "_writer", None)
+    if writer is not None:
+        with suppress(OSError, ValueError):
+            writer.cleanup()
 
 
 def _write_summary(ws: Any, report: Report, blocks: list[SummaryBlock]) -> None:
