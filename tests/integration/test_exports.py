@@ -33,6 +33,7 @@ from infra.dynamodb.campaign_repository import DynamoCampaignRepository
 from infra.dynamodb.message_repository import DynamoMessageRepository
 from infra.dynamodb.repository import DynamoLedgerRepository
 from infra.files import ensure_files_bucket, files_bucket_name
+from infra.local import speed_up_moto_transactions
 from infra.reports.publisher import S3ReportPublisher
 from tests.report_data import ADMIN, COLLECTED, EXPECTED, OTHER, Seeded, seed_report_ledger
 
@@ -54,6 +55,7 @@ def ledger(repo: DynamoLedgerRepository) -> Ledger:
 
 @pytest.fixture
 def seeded(ledger: Ledger) -> Seeded:
+    speed_up_moto_transactions()  # moto copies the whole table per transaction item otherwise
     return seed_report_ledger(ledger)
 
 
