@@ -91,10 +91,12 @@ def test_agent_exports_its_worklist_but_not_payments(reports_api: Api, seeded: S
     assert partner["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
+NO_PORTFOLIO = str(encode_id("Portfolio", "nope"))
 BAD_INPUT: list[tuple[dict[str, Any], str, str]] = [
     ({"kind": "PROMISES"}, "NOT_AVAILABLE", "kind"),
-    ({"kind": "DEBTS", "filter": {"portfolioId": str(encode_id("Portfolio", "nope"))}}, "NOT_FOUND", "filter.portfolioId"),
-    ({"kind": "DEBTS", "filter": {"dueFrom": "2026-03-02", "dueTo": "2026-03-01"}}, "INVALID_DATE", "filter.dueFrom"),
+    ({"kind": "DEBTS", "filter": {"portfolioId": NO_PORTFOLIO}}, "NOT_FOUND", "filter.portfolioId"),
+    ({"kind": "DEBTS", "filter": {"dueFrom": "2026-03-02", "dueTo": "2026-03-01"}}, "INVALID_DATE",
+     "filter.dueFrom"),
     ({"kind": "AGING", "locale": "fr"}, "INVALID_LOCALE", "locale"),
     ({"kind": "AGING", "filter": {"currency": "PESOS"}}, "INVALID_CURRENCY", "filter.currency"),
 ]  # fmt: skip
