@@ -6,7 +6,7 @@ Imports stay inside the builders so each Lambda pulls in only what it uses.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from domain.clock import Clock, SystemClock
 
@@ -226,11 +226,13 @@ def build_exports(
     if publisher is None:
         from botocore.config import Config
 
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=os.environ.get("RECAUDO_AWS_ENDPOINT") or None,
-            config=Config(signature_version="s3v4"),  # presigned URLs with X-Amz-Expires, SigV4
-        )
+        def s3() -> Any:
+            return boto3.client(
+                "s3",
+                endpoint_url=os.environ.get("RECAUDO_AWS_ENDPOINT") or None,
+                config=Config(signature_version="s3v4"),  # presigned URLs with X-Amz-Expires, SigV4
+            )
+
         publisher = S3ReportPublisher(s3, files_bucket_name())
     return Exports(
         ExportDeps(

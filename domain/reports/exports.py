@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from domain.clock import Clock, iso_utc, local_date
 from domain.errors import DomainError, ErrorCode, Forbidden, NotFound
@@ -52,8 +52,8 @@ def _bounded(rows: Iterator[Row], limit: int | None) -> Iterator[Row]:
         yield row
 
 
-def _check_range(first: object, last: object, field: str) -> None:
-    if first is not None and last is not None and first > last:  # type: ignore[operator]
+def _check_range(first: date | None, last: date | None, field: str) -> None:
+    if first is not None and last is not None and first > last:
         raise DomainError(ErrorCode.INVALID_DATE, f"{field}From is after {field}To", f"filter.{field}From")
 
 
