@@ -46,7 +46,7 @@ class ReportMutations:
             "Write a report (AGING, DEBTS, PAYMENTS, INTERACTIONS; PROMISES answers NOT_AVAILABLE until "
             "promises exist) as XLSX or CSV and return a download URL valid 15 minutes. ADMIN and "
             "SUPERVISOR export the tenant; an AGENT exports AGING and DEBTS of its own debts only. Up to "
-            "50,000 rows per request (TOO_MANY_ROWS beyond: narrow the filter or use `recaudo export`)."
+            "20,000 rows per request (TOO_MANY_ROWS beyond: narrow the filter or use `recaudo export`)."
         )
     )
     def report_export(self, info: strawberry.Info, input: t.ReportExportInput) -> t.ReportExportPayload:
