@@ -99,7 +99,12 @@ def cmd_dev(args: argparse.Namespace) -> int:
         admin_token = issue_token(DEMO_TENANT, "ADMIN", sub="dev-admin")
         agent_token = issue_token(DEMO_TENANT, "AGENT", sub="lucia", agent_id=DEMO_AGENT)
         print(_banner(args.host, args.port, admin_token, agent_token, seeded), flush=True)
-        app = create_app(ledger, graphiql_token=admin_token, webhooks=webhooks, reminders=reminders)
+        from infra.container import build_exports
+
+        exports = build_exports(ledger.deps.clock)
+        app = create_app(
+            ledger, graphiql_token=admin_token, webhooks=webhooks, reminders=reminders, exports=exports
+        )
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     except KeyboardInterrupt:
         return 130
@@ -200,6 +205,20 @@ def cmd_tick(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """A report to the files bucket of the stack at RECAUDO_AWS_ENDPOINT (prints the URL), or to --out."""
+    os.environ.setdefault("RECAUDO_AWS_ENDPOINT", LOCAL_STACK)
+    from api.export_cli import run_export
+    from infra.local import LocalAwsError, bootstrap, start_local_aws
+
+    try:
+        endpoint = start_local_aws()
+        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
+    except LocalAwsError as err:
+        return _fail(f"{err} (is `make dev` running?)")
+    return run_export(args)
+
+
 def cmd_webhook_listen(args: argparse.Namespace) -> int:
     from api.webhook_listen import run
 
@@ -251,6 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--at", type=_instant, required=True, help="ISO 8601 with offset, e.g. 2026-12-01T10:00:00-05:00"
     )
     tick.set_defaults(func=cmd_tick)
+
+    from api.export_cli import add_export_parser
+
+    add_export_parser(sub, cmd_export)
 
     listen = sub.add_parser("webhook-listen", help="receive webhooks locally, verify and print each one")
     listen.add_argument("--port", type=int, required=True, help="port to listen on")

@@ -12,6 +12,7 @@ from typing import Any
 
 from bench.cold_start import import_times, worker_import_times
 from bench.events import run_event_benchmarks
+from bench.exports import print_exports, run_export_benchmarks
 from bench.ledger import run_ledger_benchmarks
 from bench.reminders import run_dispatcher_benchmark, run_planner_benchmarks
 
@@ -37,7 +38,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="re-run only the reminder benchmarks and update that section of latest.json",
     )
+    parser.add_argument(
+        "--only-exports",
+        action="store_true",
+        help="re-run only the export benchmarks and update that section of latest.json",
+    )
     args = parser.parse_args(argv)
+    if args.only_exports:
+        path = RESULTS / "latest.json"
+        figures = json.loads(path.read_text()) if path.exists() else {}
+        figures["exports"] = run_export_benchmarks()
+        figures["exports_when"] = datetime.now(UTC).isoformat(timespec="seconds")
+        RESULTS.mkdir(exist_ok=True)
+        path.write_text(json.dumps(figures, indent=2) + "\n")
+        print_exports(figures["exports"])
+        return 0
     if args.only_reminders:
         figures = json.loads((RESULTS / "latest.json").read_text())
         figures["reminders"] = _reminders(args)
@@ -54,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     figures.update(run_ledger_benchmarks(args.debts, args.runs))
     figures["events"] = run_event_benchmarks(args.event_debts, args.deliveries)
     figures["reminders"] = _reminders(args)
+    figures["exports"] = run_export_benchmarks()
     figures["cold_start"] = import_times(args.import_runs)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -152,6 +168,8 @@ def print_table(f: dict[str, Any]) -> None:
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>14}  {note}")
+    if "exports" in f:
+        print_exports(f["exports"])
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ class Action(StrEnum):
     DEVICE_REGISTER = "device:register"
     TASK_READ = "task:read"
     POLICY_MANAGE = "policy:manage"
+    REPORT_EXPORT = "report:export"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -75,6 +76,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DEVICE_REGISTER: frozenset({_A, _S, _G}),
     Action.TASK_READ: frozenset({_A, _S, _G}),
     Action.POLICY_MANAGE: frozenset({_A}),
+    # Agents export only their own debts (AGING, DEBTS); see domain/reports/exports.py.
+    Action.REPORT_EXPORT: frozenset({_A, _S, _G}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

@@ -6,7 +6,7 @@ Imports stay inside the builders so each Lambda pulls in only what it uses.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from domain.clock import Clock, SystemClock
 
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from domain.campaigns.engine import Reminders
     from domain.campaigns.ports import JobQueue
     from domain.messaging import MessageSender, SendChannel
+    from domain.reports.exports import Exports
+    from domain.reports.ports import ReportPublisher
     from domain.services import Ledger
     from domain.services.outbox import OutboxRelay
     from domain.services.overdue import OverdueNotices
@@ -205,3 +207,44 @@ def build_reminder_workers(clock: Clock | None = None) -> Reminders:
     RECAUDO_WHATSAPP_PHONE_NUMBER_ID is set, else the recording sender), SNS push and the agents'
     device registry (RECAUDO_PUSH_PLATFORM_ARN), digest topics (RECAUDO_DIGEST_TOPIC_PREFIX)."""
     return build_reminder_engine(clock, cache_campaigns=True)
+
+
+def build_exports(
+    clock: Clock | None = None, *, publisher: ReportPublisher | None = None, max_rows: int | None = -1
+) -> Exports:
+    """Report exports on the ledger table: files to the bucket RECAUDO_FILES_BUCKET (or `publisher`),
+    interactions from the reminder engine's stores. `max_rows=None` lifts the API's row bound (CLI)."""
+    import boto3
+
+    from domain.ids import TimeOrderedIds
+    from domain.reports.exports import MAX_SYNC_ROWS, ExportDeps, Exports
+    from domain.reports.interactions import ReminderInteractions
+    from infra.dynamodb.campaign_repository import DynamoCampaignRepository
+    from infra.dynamodb.message_repository import DynamoMessageRepository
+    from infra.dynamodb.repository import DynamoLedgerRepository
+    from infra.files import files_bucket_name
+    from infra.reports.publisher import S3ReportPublisher
+
+    _configure_table()
+    clock = clock or SystemClock()
+    if publisher is None:
+        from botocore.config import Config
+
+        def s3() -> Any:
+            return boto3.client(
+                "s3",
+                endpoint_url=os.environ.get("RECAUDO_AWS_ENDPOINT") or None,
+                config=Config(signature_version="s3v4"),  # presigned URLs with X-Amz-Expires, SigV4
+            )
+
+        publisher = S3ReportPublisher(s3, files_bucket_name())
+    return Exports(
+        ExportDeps(
+            repo=DynamoLedgerRepository(),
+            clock=clock,
+            ids=TimeOrderedIds(clock),
+            publisher=publisher,
+            interactions=ReminderInteractions(DynamoMessageRepository(), DynamoCampaignRepository()),
+            max_rows=MAX_SYNC_ROWS if max_rows == -1 else max_rows,
+        )
+    )

@@ -370,6 +370,13 @@ def start_reminder_workers(
     return stop
 
 
+def ensure_files(endpoint: str) -> str:
+    """The files bucket (report exports); presigned URLs then point at this endpoint."""
+    from infra.files import ensure_files_bucket
+
+    return ensure_files_bucket(_client("s3", endpoint))
+
+
 def bootstrap(
     endpoint: str, table_name: str | None = None, senders: tuple[str, ...] = (DEMO_SENDER,)
 ) -> None:
@@ -384,6 +391,7 @@ def bootstrap(
     ensure_event_bus(endpoint, os.environ.setdefault("RECAUDO_EVENT_BUS", "recaudo-events"))
     ensure_webhook_plumbing(endpoint)
     ensure_reminder_plumbing(endpoint)
+    ensure_files(endpoint)
     from infra.dynamodb.models import configure
 
     configure(table_name=table, host=endpoint, region=os.environ["AWS_DEFAULT_REGION"])

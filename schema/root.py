@@ -11,6 +11,7 @@ from schema.campaigns.resolvers import CampaignMutations, CampaignQueries
 from schema.common import ApiError
 from schema.mutations import Mutation
 from schema.queries import Query
+from schema.reports.resolvers import ReportMutations
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
 from schema.webhooks import WebhookMutations, WebhookQueries
 
@@ -33,7 +34,7 @@ class RootQuery(PolicyQueries, CampaignQueries, WebhookQueries, Query):
 
 
 @strawberry.type(name="Mutation")
-class RootMutation(PolicyMutations, CampaignMutations, WebhookMutations, Mutation):
+class RootMutation(ReportMutations, PolicyMutations, CampaignMutations, WebhookMutations, Mutation):
     """Every mutation."""
 
 
