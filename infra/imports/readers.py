@@ -1,0 +1,96 @@
+"""CSV and XLSX files → header + `(row number, cells)` pairs, streamed (a 100,000-row file never
+sits in memory as rows). Row numbers are the spreadsheet's: the header is row 1."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+from domain.errors import DomainError, ErrorCode
+
+
+class FileFormat(StrEnum):
+    CSV = "CSV"
+    XLSX = "XLSX"
+
+    @classmethod
+    def of(cls, name: str) -> FileFormat:
+        suffix = Path(name).suffix.lower()
+        if suffix in (".csv", ".txt"):
+            return cls.CSV
+        if suffix in (".xlsx", ".xlsm"):
+            return cls.XLSX
+        raise DomainError(ErrorCode.INVALID, f"'{name}': only .csv and .xlsx files are imported", "format")
+
+
+CONTENT_TYPES = {
+    FileFormat.CSV: "text/csv",
+    FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass
+class Table:
+    header: list[Any]
+    rows: Iterator[tuple[int, list[Any]]]
+
+
+def _text(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves "CSV" in the ANSI page
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def read_csv(data: bytes) -> Table:
+    text = _text(data)
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    header = next(reader, None)
+    if not header:
+        raise DomainError(ErrorCode.INVALID, "the file is empty", "file")
+    return Table(header=list(header), rows=((i, list(r)) for i, r in enumerate(reader, start=2)))
+
+
+def read_xlsx(stream: IO[bytes]) -> Table:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+        raise DomainError(ErrorCode.INVALID, f"not a readable XLSX file: {error}", "file") from None
+    sheet = book.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    header = next(values, None)
+    if not header:
+        raise DomainError(ErrorCode.INVALID, "the first sheet is empty", "file")
+    return Table(header=list(header), rows=((i, list(r)) for i, r in enumerate(values, start=2)))
+
+
+def read_table(data: bytes, fmt: FileFormat) -> Table:
+    if fmt is FileFormat.XLSX:
+        return read_xlsx(io.BytesIO(data))
+    return read_csv(data)
+
+
+def rejected_rows_csv(header: list[Any], rows: list[tuple[int, list[Any], str]]) -> bytes:
+    """The rejected rows as a CSV a manager can fix and upload again: row number, the row's own
+    cells, and what was wrong."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", *["" if h is None else h for h in header], "error"])
+    for number, cells, error in rows:
+        writer.writerow([number, *["" if c is None else c for c in cells], error])
+    return out.getvalue().encode("utf-8-sig")
