@@ -7,31 +7,20 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
 from domain.errors import DomainError, ErrorCode
+from domain.imports.jobs import FileFormat, RejectedRow
 
 
-class FileFormat(StrEnum):
-    CSV = "CSV"
-    XLSX = "XLSX"
-
-    @classmethod
-    def of(cls, name: str) -> FileFormat:
-        suffix = Path(name).suffix.lower()
-        if suffix in (".csv", ".txt"):
-            return cls.CSV
-        if suffix in (".xlsx", ".xlsm"):
-            return cls.XLSX
-        raise DomainError(ErrorCode.INVALID, f"'{name}': only .csv and .xlsx files are imported", "format")
-
-
-CONTENT_TYPES = {
-    FileFormat.CSV: "text/csv",
-    FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+def format_of(name: str) -> FileFormat:
+    suffix = Path(name).suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return FileFormat.CSV
+    if suffix in (".xlsx", ".xlsm"):
+        return FileFormat.XLSX
+    raise DomainError(ErrorCode.INVALID, f"'{name}': only .csv and .xlsx files are imported", "format")
 
 
 @dataclass
@@ -85,12 +74,18 @@ def read_table(data: bytes, fmt: FileFormat) -> Table:
     return read_csv(data)
 
 
-def rejected_rows_csv(header: list[Any], rows: list[tuple[int, list[Any], str]]) -> bytes:
-    """The rejected rows as a CSV a manager can fix and upload again: row number, the row's own
-    cells, and what was wrong."""
+def rejected_rows_csv(header: list[Any], rejected: list[RejectedRow]) -> bytes:
+    """The rejected rows as a CSV a manager can fix and upload again: the row number, the row's
+    own cells, and what was wrong (`column: message [CODE]`, several joined by ` | `)."""
+    by_row: dict[int, tuple[list[Any], list[str]]] = {}
+    for r in rejected:
+        cells, errors = by_row.setdefault(r.issue.row, (r.cells, []))
+        where = f"{r.issue.column}: " if r.issue.column else ""
+        errors.append(f"{where}{r.issue.message} [{r.issue.code.value}]")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["row", *["" if h is None else h for h in header], "error"])
-    for number, cells, error in rows:
-        writer.writerow([number, *["" if c is None else c for c in cells], error])
+    for number in sorted(by_row):
+        cells, errors = by_row[number]
+        writer.writerow([number, *["" if c is None else c for c in cells], " | ".join(errors)])
     return out.getvalue().encode("utf-8-sig")
