@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -14,6 +15,7 @@ from strawberry.asgi import GraphQL
 
 from api.auth import AuthError, principal_from_lambda_event, verify_bearer
 from domain.campaigns.engine import Reminders
+from domain.imports.jobs import ImportJobs
 from domain.principal import Principal
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
@@ -32,9 +34,11 @@ class LedgerGraphQL(GraphQL[Context, None]):
         graphiql_token: str | None = None,
         webhooks: Webhooks | None = None,
         reminders: Reminders | None = None,
+        imports: ImportJobs | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.ledger, self.webhooks, self.reminders = ledger, webhooks, reminders
+        self.imports = imports
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -50,7 +54,7 @@ class LedgerGraphQL(GraphQL[Context, None]):
         principal = request.scope.get(PRINCIPAL_KEY)
         if not isinstance(principal, Principal):  # pragma: no cover - RequireAuth always sets it
             raise AuthError("unauthenticated")
-        return Context.create(principal, self.ledger, self.webhooks, self.reminders)
+        return Context.create(principal, self.ledger, self.webhooks, self.reminders, self.imports)
 
 
 def authenticate(scope: Scope, authorization: str | None) -> Principal:
@@ -95,6 +99,7 @@ def create_app(
     graphiql_token: str | None = None,
     webhooks: Webhooks | None = None,
     reminders: Reminders | None = None,
+    imports: ImportJobs | None = None,
 ) -> Starlette:
     """The API app; without arguments it wires itself from the environment (as on Lambda)."""
     if ledger is None:
@@ -103,7 +108,11 @@ def create_app(
         ledger = build_ledger()
         webhooks = webhooks or (build_webhooks() if webhooks_configured() else None)
         reminders = reminders or build_reminder_engine(ledger.deps.clock)
-    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks, reminders))
+        if imports is None and os.environ.get("RECAUDO_FILES_BUCKET"):
+            from infra.container import build_import_jobs
+
+            imports = build_import_jobs(ledger.deps.clock)
+    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks, reminders, imports))
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

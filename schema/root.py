@@ -8,6 +8,7 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimite
 
 from schema.campaigns.resolvers import CampaignMutations, CampaignQueries
 from schema.common import ApiError
+from schema.imports import ImportMutations, ImportQueries
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
@@ -27,12 +28,12 @@ def _mask(error: GraphQLError) -> bool:
 
 
 @strawberry.type(name="Query")
-class RootQuery(CampaignQueries, WebhookQueries, Query):
+class RootQuery(CampaignQueries, WebhookQueries, ImportQueries, Query):
     """Every query: the ledger's, the reminder engine's and the partners'."""
 
 
 @strawberry.type(name="Mutation")
-class RootMutation(CampaignMutations, WebhookMutations, Mutation):
+class RootMutation(CampaignMutations, WebhookMutations, ImportMutations, Mutation):
     """Every mutation."""
 
 
