@@ -200,6 +200,15 @@ def cmd_tick(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """A CSV/XLSX into the ledger of the running stack (see api/import_command.py)."""
+    os.environ.setdefault("RECAUDO_AWS_ENDPOINT", LOCAL_STACK)
+    from api.import_command import run_import
+    from infra.container import build_ledger
+
+    return run_import(args, build_ledger())
+
+
 def cmd_webhook_listen(args: argparse.Namespace) -> int:
     from api.webhook_listen import run
 
@@ -251,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--at", type=_instant, required=True, help="ISO 8601 with offset, e.g. 2026-12-01T10:00:00-05:00"
     )
     tick.set_defaults(func=cmd_tick)
+
+    from api.import_command import add_parser as add_import_parser
+
+    add_import_parser(sub).set_defaults(func=cmd_import)
 
     listen = sub.add_parser("webhook-listen", help="receive webhooks locally, verify and print each one")
     listen.add_argument("--port", type=int, required=True, help="port to listen on")

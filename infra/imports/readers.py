@@ -27,6 +27,8 @@ def format_of(name: str) -> FileFormat:
 class Table:
     header: list[Any]
     rows: Iterator[tuple[int, list[Any]]]
+    total: int | None = None
+    """Data rows, as far as the file says (for progress bars; blank rows included)."""
 
 
 def _text(data: bytes) -> str:
@@ -49,7 +51,8 @@ def read_csv(data: bytes) -> Table:
     header = next(reader, None)
     if not header:
         raise DomainError(ErrorCode.INVALID, "the file is empty", "file")
-    return Table(header=list(header), rows=((i, list(r)) for i, r in enumerate(reader, start=2)))
+    total = max(text.count("\n") - (0 if text.endswith("\n") else -1) - 1, 0)
+    return Table(header=list(header), rows=((i, list(r)) for i, r in enumerate(reader, start=2)), total=total)
 
 
 def read_xlsx(stream: IO[bytes]) -> Table:
@@ -65,7 +68,8 @@ def read_xlsx(stream: IO[bytes]) -> Table:
     header = next(values, None)
     if not header:
         raise DomainError(ErrorCode.INVALID, "the first sheet is empty", "file")
-    return Table(header=list(header), rows=((i, list(r)) for i, r in enumerate(values, start=2)))
+    total = (sheet.max_row or 1) - 1
+    return Table(header=list(header), rows=((i, list(r)) for i, r in enumerate(values, start=2)), total=total)
 
 
 def read_table(data: bytes, fmt: FileFormat) -> Table:
