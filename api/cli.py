@@ -96,10 +96,17 @@ def cmd_dev(args: argparse.Namespace) -> int:
         webhooks = build_webhooks(ledger.deps.clock)
         start_webhook_workers(endpoint, webhooks, reminders)
         start_reminder_workers(endpoint, reminders)
+        from infra.container import build_import_jobs
+        from infra.local import start_import_workers
+
+        imports = build_import_jobs(ledger.deps.clock)
+        start_import_workers(endpoint, imports)
         admin_token = issue_token(DEMO_TENANT, "ADMIN", sub="dev-admin")
         agent_token = issue_token(DEMO_TENANT, "AGENT", sub="lucia", agent_id=DEMO_AGENT)
         print(_banner(args.host, args.port, admin_token, agent_token, seeded), flush=True)
-        app = create_app(ledger, graphiql_token=admin_token, webhooks=webhooks, reminders=reminders)
+        app = create_app(
+            ledger, graphiql_token=admin_token, webhooks=webhooks, reminders=reminders, imports=imports
+        )
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     except KeyboardInterrupt:
         return 130

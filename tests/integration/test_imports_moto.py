@@ -192,3 +192,24 @@ def client_events(jobs: ImportJobs) -> list[str]:
     return [
         i["aggregateId"]["S"] for i in items if i["kind"]["S"] == "EVENT" and i["type"]["S"] == "DebtCreated"
     ]
+
+
+def test_the_local_stack_processes_an_upload_from_the_bucket_notification(
+    jobs: ImportJobs, s3: Any, portfolio: Portfolio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infra.imports.local import ensure_import_plumbing, handle_message
+
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    uploads = ensure_import_plumbing(s3, sqs)
+    import_id = upload(jobs, s3, portfolio, big_csv(5), FileFormat.CSV)
+    # WHEN the pump reads the queue moto's bucket notification wrote to
+    bodies = [
+        m["Body"]
+        for _ in range(3)
+        for m in sqs.receive_message(QueueUrl=uploads, MaxNumberOfMessages=10).get("Messages", [])
+    ]
+    for body in bodies:
+        handle_message(body, jobs)
+    # THEN the upload was imported (the notification's test event named nothing)
+    job = jobs.get(ADMIN, import_id)
+    assert job is not None and (job.status, job.counts.created) == (ImportStatus.COMPLETED, 5)
