@@ -39,7 +39,7 @@ def ensure_import_plumbing(s3: Any, sqs: Any) -> str:
             ]
         },
     )
-    return uploads
+    return str(uploads)
 
 
 def handle_message(body: str, jobs: Any) -> None:
