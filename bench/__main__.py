@@ -12,6 +12,7 @@ from typing import Any
 
 from bench.cold_start import import_times, worker_import_times
 from bench.events import run_event_benchmarks
+from bench.imports import run_import_benchmarks
 from bench.ledger import run_ledger_benchmarks
 from bench.reminders import run_dispatcher_benchmark, run_planner_benchmarks
 
@@ -37,7 +38,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="re-run only the reminder benchmarks and update that section of latest.json",
     )
+    parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the generated import file")
+    parser.add_argument(
+        "--only-imports",
+        action="store_true",
+        help="re-run only the file-import benchmark and update that section of latest.json",
+    )
     args = parser.parse_args(argv)
+    if args.only_imports:
+        figures = json.loads((RESULTS / "latest.json").read_text())
+        figures["file_import"] = run_import_benchmarks(args.import_rows)
+        figures["file_import_when"] = datetime.now(UTC).isoformat(timespec="seconds")
+        (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
+        print_table(figures)
+        return 0
     if args.only_reminders:
         figures = json.loads((RESULTS / "latest.json").read_text())
         figures["reminders"] = _reminders(args)
@@ -54,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     figures.update(run_ledger_benchmarks(args.debts, args.runs))
     figures["events"] = run_event_benchmarks(args.event_debts, args.deliveries)
     figures["reminders"] = _reminders(args)
+    figures["file_import"] = run_import_benchmarks(args.import_rows)
     figures["cold_start"] = import_times(args.import_runs)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -149,9 +164,39 @@ def print_table(f: dict[str, Any]) -> None:
         ("import Starlette+Mangum hello (median ms)", f"{cold['hello_ms']:.0f}", "floor"),
         ("cold-start import ratio", f"{cold['ratio']:.2f}×", ""),
     ]
+    rows += _file_import_rows(f.get("file_import"))
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>14}  {note}")
+
+
+def _file_import_rows(fi: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    if not fi:
+        return []
+    first, again, fixed = fi["first_import"], fi["reimport_same_file"], fi["corrected_file_1pct"]
+    return [
+        (
+            f"file import {fi['rows']} rows: rows/s",
+            f"{first['rows_per_second']:.0f}",
+            f"{first['seconds']:.0f} s, moto",
+        ),
+        (
+            "  DynamoDB requests per row (first import)",
+            f"{first['requests_per_row']:.3f}",
+            f"{first['items_written_per_row']:.1f} items written per row; floor 1/25 per item",
+        ),
+        (
+            "  re-import of the same file: requests per row",
+            f"{again['requests_per_row']:.3f}",
+            f"items written {again['items_written_per_row']:.0f}; {again['rows_per_second']:.0f} rows/s",
+        ),
+        (
+            "  1% corrected: updated / requests per row",
+            f"{fixed['updated']} / {fixed['requests_per_row']:.3f}",
+            f"{fixed['rows_per_second']:.0f} rows/s",
+        ),
+        ("  parse + validate only: rows/s", f"{fi['parse_floor']['rows_per_second']:.0f}", "CPU floor"),
+    ]
 
 
 if __name__ == "__main__":
