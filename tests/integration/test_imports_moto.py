@@ -213,3 +213,14 @@ def test_the_local_stack_processes_an_upload_from_the_bucket_notification(
     # THEN the upload was imported (the notification's test event named nothing)
     job = jobs.get(ADMIN, import_id)
     assert job is not None and (job.status, job.counts.created) == (ImportStatus.COMPLETED, 5)
+
+
+def test_a_file_without_the_needed_columns_fails_as_a_whole(
+    jobs: ImportJobs, s3: Any, portfolio: Portfolio, processor: Any
+) -> None:
+    import_id = upload(jobs, s3, portfolio, b"nombre,monto\nAna,10.00\n", FileFormat.CSV)
+    processor.handler(s3_event(import_id), Context())
+    job = jobs.get(ADMIN, import_id)
+    assert job is not None and job.status is ImportStatus.FAILED
+    assert job.failure is not None and "no column for dueDate" in job.failure
+    assert processor.sent == [] and job.counts.rows == 0
