@@ -21,7 +21,7 @@ from domain.imports.rows import RowIssue
 from domain.imports.runner import ChunkDone, DebtChangeSink, FileImport, ImportCounts, ImportOptions
 from domain.ports import Page, PageRequest
 from domain.principal import Action, Principal, Role
-from domain.services.base import UseCase
+from domain.services.base import Deps, UseCase
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """About 300,000 CSV rows; the upload URL refuses a larger body."""
@@ -137,7 +137,7 @@ class ImportRequest:
 class ImportJobs(UseCase):
     """Create, read and process file imports (the GraphQL flow and the S3-triggered worker)."""
 
-    def __init__(self, deps: Any, store: ImportJobStore, files: ImportFiles) -> None:
+    def __init__(self, deps: Deps, store: ImportJobStore, files: ImportFiles) -> None:
         super().__init__(deps)
         self.store, self.files = store, files
 
