@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -14,6 +15,7 @@ from strawberry.asgi import GraphQL
 
 from api.auth import AuthError, principal_from_lambda_event, verify_bearer
 from domain.campaigns.engine import Reminders
+from domain.imports.jobs import ImportJobs
 from domain.principal import Principal
 from domain.reports.exports import Exports
 from domain.services import Ledger
@@ -34,10 +36,12 @@ class LedgerGraphQL(GraphQL[Context, None]):
         webhooks: Webhooks | None = None,
         reminders: Reminders | None = None,
         exports: Exports | None = None,
+        imports: ImportJobs | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.ledger, self.webhooks, self.reminders = ledger, webhooks, reminders
         self.exports = exports
+        self.imports = imports
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -53,7 +57,9 @@ class LedgerGraphQL(GraphQL[Context, None]):
         principal = request.scope.get(PRINCIPAL_KEY)
         if not isinstance(principal, Principal):  # pragma: no cover - RequireAuth always sets it
             raise AuthError("unauthenticated")
-        return Context.create(principal, self.ledger, self.webhooks, self.reminders, self.exports)
+        return Context.create(
+            principal, self.ledger, self.webhooks, self.reminders, exports=self.exports, imports=self.imports
+        )
 
 
 def authenticate(scope: Scope, authorization: str | None) -> Principal:
@@ -99,6 +105,7 @@ def create_app(
     webhooks: Webhooks | None = None,
     reminders: Reminders | None = None,
     exports: Exports | None = None,
+    imports: ImportJobs | None = None,
 ) -> Starlette:
     """The API app; without arguments it wires itself from the environment (as on Lambda)."""
     if ledger is None:
@@ -114,7 +121,11 @@ def create_app(
         webhooks = webhooks or (build_webhooks() if webhooks_configured() else None)
         reminders = reminders or build_reminder_engine(ledger.deps.clock)
         exports = exports or build_exports(ledger.deps.clock)
-    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks, reminders, exports))
+        if imports is None and os.environ.get("RECAUDO_FILES_BUCKET"):
+            from infra.container import build_import_jobs
+
+            imports = build_import_jobs(ledger.deps.clock)
+    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks, reminders, exports, imports))
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -96,6 +96,11 @@ def cmd_dev(args: argparse.Namespace) -> int:
         webhooks = build_webhooks(ledger.deps.clock)
         start_webhook_workers(endpoint, webhooks, reminders)
         start_reminder_workers(endpoint, reminders)
+        from infra.container import build_import_jobs
+        from infra.local import start_import_workers
+
+        imports = build_import_jobs(ledger.deps.clock)
+        start_import_workers(endpoint, imports)
         admin_token = issue_token(DEMO_TENANT, "ADMIN", sub="dev-admin")
         agent_token = issue_token(DEMO_TENANT, "AGENT", sub="lucia", agent_id=DEMO_AGENT)
         print(_banner(args.host, args.port, admin_token, agent_token, seeded), flush=True)
@@ -103,7 +108,12 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
         exports = build_exports(ledger.deps.clock)
         app = create_app(
-            ledger, graphiql_token=admin_token, webhooks=webhooks, reminders=reminders, exports=exports
+            ledger,
+            graphiql_token=admin_token,
+            webhooks=webhooks,
+            reminders=reminders,
+            exports=exports,
+            imports=imports,
         )
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     except KeyboardInterrupt:
@@ -219,6 +229,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     return run_export(args)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """A CSV/XLSX into the ledger of the running stack (see api/import_command.py)."""
+    os.environ.setdefault("RECAUDO_AWS_ENDPOINT", LOCAL_STACK)
+    from api.import_command import run_import
+    from infra.container import build_ledger
+
+    return run_import(args, build_ledger())
+
+
 def cmd_webhook_listen(args: argparse.Namespace) -> int:
     from api.webhook_listen import run
 
@@ -274,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     from api.export_cli import add_export_parser
 
     add_export_parser(sub, cmd_export)
+    from api.import_command import add_parser as add_import_parser
+
+    add_import_parser(sub).set_defaults(func=cmd_import)
 
     listen = sub.add_parser("webhook-listen", help="receive webhooks locally, verify and print each one")
     listen.add_argument("--port", type=int, required=True, help="port to listen on")

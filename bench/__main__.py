@@ -6,6 +6,7 @@ import argparse
 import json
 import platform
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from bench.cold_start import import_times, worker_import_times
 from bench.events import run_event_benchmarks
 from bench.exports import print_exports, run_export_benchmarks
+from bench.imports import run_import_benchmarks
 from bench.ledger import run_ledger_benchmarks
 from bench.reminders import run_dispatcher_benchmark, run_planner_benchmarks
 
@@ -33,31 +35,26 @@ def main(argv: list[str] | None = None) -> int:
         "--planner-large", type=int, default=100_000, help="debts in the larger planner table"
     )
     parser.add_argument("--messages", type=int, default=300, help="reminders through the dispatcher")
-    parser.add_argument(
-        "--only-reminders",
-        action="store_true",
-        help="re-run only the reminder benchmarks and update that section of latest.json",
-    )
-    parser.add_argument(
-        "--only-exports",
-        action="store_true",
-        help="re-run only the export benchmarks and update that section of latest.json",
-    )
+    parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the generated import file")
+    for name in ONLY:
+        parser.add_argument(
+            f"--only-{name}",
+            action="store_true",
+            help=f"re-run only the {name} benchmarks and update that section of latest.json",
+        )
     args = parser.parse_args(argv)
-    if args.only_exports:
+    chosen = [name for name in ONLY if getattr(args, f"only_{name}")]
+    if chosen:
         path = RESULTS / "latest.json"
         figures = json.loads(path.read_text()) if path.exists() else {}
-        figures["exports"] = run_export_benchmarks()
-        figures["exports_when"] = datetime.now(UTC).isoformat(timespec="seconds")
+        for name in chosen:
+            section, run = ONLY[name]
+            figures[section] = run(args)
+            figures[f"{section}_when"] = datetime.now(UTC).isoformat(timespec="seconds")
         RESULTS.mkdir(exist_ok=True)
         path.write_text(json.dumps(figures, indent=2) + "\n")
-        print_exports(figures["exports"])
-        return 0
-    if args.only_reminders:
-        figures = json.loads((RESULTS / "latest.json").read_text())
-        figures["reminders"] = _reminders(args)
-        figures["reminders_when"] = datetime.now(UTC).isoformat(timespec="seconds")
-        (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
+        if "exports" in chosen:
+            print_exports(figures["exports"])
         print_table(figures)
         return 0
 
@@ -68,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     figures.update(run_ledger_benchmarks(args.debts, args.runs))
     figures["events"] = run_event_benchmarks(args.event_debts, args.deliveries)
-    figures["reminders"] = _reminders(args)
-    figures["exports"] = run_export_benchmarks()
+    for section, run in ONLY.values():
+        figures[section] = run(args)
     figures["cold_start"] = import_times(args.import_runs)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
@@ -84,6 +81,14 @@ def _reminders(args: argparse.Namespace) -> dict[str, Any]:
         "dispatcher": run_dispatcher_benchmark(args.messages),
         "worker_import_ms": worker_import_times(args.import_runs),
     }
+
+
+ONLY: dict[str, tuple[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
+    "reminders": ("reminders", _reminders),
+    "exports": ("exports", lambda args: run_export_benchmarks()),
+    "imports": ("file_import", lambda args: run_import_benchmarks(args.import_rows)),
+}
+"""`--only-<name>` → (section of latest.json, how to run it); the full run runs them all too."""
 
 
 def per_debt(run: dict[str, Any]) -> float:
@@ -165,11 +170,41 @@ def print_table(f: dict[str, Any]) -> None:
         ("import Starlette+Mangum hello (median ms)", f"{cold['hello_ms']:.0f}", "floor"),
         ("cold-start import ratio", f"{cold['ratio']:.2f}×", ""),
     ]
+    rows += _file_import_rows(f.get("file_import"))
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>14}  {note}")
     if "exports" in f:
         print_exports(f["exports"])
+
+
+def _file_import_rows(fi: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    if not fi:
+        return []
+    first, again, fixed = fi["first_import"], fi["reimport_same_file"], fi["corrected_file_1pct"]
+    return [
+        (
+            f"file import {fi['rows']} rows: rows/s",
+            f"{first['rows_per_second']:.0f}",
+            f"{first['seconds']:.0f} s, moto",
+        ),
+        (
+            "  DynamoDB requests per row (first import)",
+            f"{first['requests_per_row']:.3f}",
+            f"{first['items_written_per_row']:.1f} items written per row; floor 1/25 per item",
+        ),
+        (
+            "  re-import of the same file: requests per row",
+            f"{again['requests_per_row']:.3f}",
+            f"items written {again['items_written_per_row']:.0f}; {again['rows_per_second']:.0f} rows/s",
+        ),
+        (
+            "  1% corrected: updated / requests per row",
+            f"{fixed['updated']} / {fixed['requests_per_row']:.3f}",
+            f"{fixed['rows_per_second']:.0f} rows/s",
+        ),
+        ("  parse + validate only: rows/s", f"{fi['parse_floor']['rows_per_second']:.0f}", "CPU floor"),
+    ]
 
 
 if __name__ == "__main__":

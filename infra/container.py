@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from domain.campaigns.deps import DeviceRegistry
     from domain.campaigns.engine import Reminders
     from domain.campaigns.ports import JobQueue
+    from domain.imports.jobs import ImportJobs
     from domain.messaging import MessageSender, SendChannel
     from domain.reports.exports import Exports
     from domain.reports.ports import ReportPublisher
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from domain.services.outbox import OutboxRelay
     from domain.services.overdue import OverdueNotices
     from domain.services.webhooks import Webhooks
+    from infra.imports.events import SqsImportContinuation
 
 DEFAULT_BUS = "recaudo-events"
 
@@ -248,3 +250,36 @@ def build_exports(
             max_rows=MAX_SYNC_ROWS if max_rows == -1 else max_rows,
         )
     )
+
+
+def build_import_jobs(clock: Clock | None = None) -> ImportJobs:
+    """File imports: jobs in the ledger table, files in RECAUDO_FILES_BUCKET (`imports/` prefix)."""
+    import boto3
+
+    from domain.ids import TimeOrderedIds
+    from domain.imports.jobs import ImportJobs
+    from domain.services import Deps
+    from infra.dynamodb.import_repository import DynamoImportJobStore
+    from infra.dynamodb.repository import DynamoLedgerRepository
+    from infra.files import files_bucket_name
+    from infra.imports.s3_files import S3ImportFiles
+
+    _configure_table()
+    clock = clock or SystemClock()
+    from botocore.config import Config
+
+    endpoint = os.environ.get("RECAUDO_AWS_ENDPOINT") or None
+    # SigV4, so the presigned PUT signs the content type and length.
+    s3 = boto3.client("s3", endpoint_url=endpoint, config=Config(signature_version="s3v4"))
+    deps = Deps(repo=DynamoLedgerRepository(), clock=clock, ids=TimeOrderedIds(clock))
+    return ImportJobs(deps, DynamoImportJobStore(), S3ImportFiles(s3, files_bucket_name()))
+
+
+def build_import_continuation() -> SqsImportContinuation:
+    """Continuations of long imports: the queue RECAUDO_IMPORT_QUEUE_URL."""
+    import boto3
+
+    from infra.imports.events import SqsImportContinuation
+
+    sqs = boto3.client("sqs", endpoint_url=os.environ.get("RECAUDO_AWS_ENDPOINT") or None)
+    return SqsImportContinuation(sqs, os.environ.get("RECAUDO_IMPORT_QUEUE_URL", ""))

@@ -1,20 +1,20 @@
-"""The files bucket (S3): exports under `exports/<tenant>/`, imports under their own prefix."""
+"""The files bucket (FilesBucket in template.yaml): imports under `imports/`, exports under `exports/`."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-DEFAULT_FILES_BUCKET = "recaudo-files"
+DEFAULT_BUCKET = "recaudo-files"
 
 
 def files_bucket_name() -> str:
-    """The bucket named by RECAUDO_FILES_BUCKET (template.yaml's `FilesBucket`)."""
-    return os.environ.get("RECAUDO_FILES_BUCKET") or DEFAULT_FILES_BUCKET
+    """The bucket named by RECAUDO_FILES_BUCKET (the stack sets it; locally the default)."""
+    return os.environ.get("RECAUDO_FILES_BUCKET") or DEFAULT_BUCKET
 
 
 def ensure_files_bucket(s3: Any) -> str:
-    """Create the files bucket when it does not exist (local stack and tests); returns its name."""
+    """Create the bucket if it is missing (local stack and tests; the stack owns it in AWS)."""
     name = files_bucket_name()
     try:
         s3.head_bucket(Bucket=name)

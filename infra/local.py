@@ -377,6 +377,13 @@ def ensure_files(endpoint: str) -> str:
     return ensure_files_bucket(_client("s3", endpoint))
 
 
+def start_import_workers(endpoint: str, jobs: Any) -> None:
+    """Uploads under imports/ (moto notifies a queue) and continuations go to the import use case."""
+    from infra.imports.local import start_import_worker
+
+    start_import_worker(_client("sqs", endpoint), os.environ["RECAUDO_IMPORT_UPLOADS_URL"], jobs)
+
+
 def bootstrap(
     endpoint: str, table_name: str | None = None, senders: tuple[str, ...] = (DEMO_SENDER,)
 ) -> None:
@@ -392,6 +399,10 @@ def bootstrap(
     ensure_webhook_plumbing(endpoint)
     ensure_reminder_plumbing(endpoint)
     ensure_files(endpoint)
+    from infra.imports.local import ensure_import_plumbing
+
+    uploads = ensure_import_plumbing(_client("s3", endpoint), _client("sqs", endpoint))
+    os.environ["RECAUDO_IMPORT_UPLOADS_URL"] = uploads
     from infra.dynamodb.models import configure
 
     configure(table_name=table, host=endpoint, region=os.environ["AWS_DEFAULT_REGION"])

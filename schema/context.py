@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from domain.campaigns.engine import Reminders
 from domain.entities import Debt, Debtor, Portfolio, Tenant
 from domain.errors import Forbidden
+from domain.imports.jobs import ImportJobs
 from domain.principal import Principal
 from domain.reports.exports import Exports
 from domain.services import Ledger
@@ -49,6 +50,7 @@ class Context:
     webhooks: Webhooks | None = None
     reminders: Reminders | None = None
     exports: Exports | None = None
+    imports: ImportJobs | None = None
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
@@ -60,6 +62,7 @@ class Context:
         webhooks: Webhooks | None = None,
         reminders: Reminders | None = None,
         exports: Exports | None = None,
+        imports: ImportJobs | None = None,
     ) -> Context:
         return cls(
             principal=principal,
@@ -68,6 +71,7 @@ class Context:
             webhooks=webhooks,
             reminders=reminders,
             exports=exports,
+            imports=imports,
         )
 
     def tenant(self) -> Tenant | None:

@@ -9,6 +9,7 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimite
 from schema.campaigns.policies import PolicyMutations, PolicyQueries
 from schema.campaigns.resolvers import CampaignMutations, CampaignQueries
 from schema.common import ApiError
+from schema.imports import ImportMutations, ImportQueries
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.reports.resolvers import ReportMutations
@@ -29,12 +30,14 @@ def _mask(error: GraphQLError) -> bool:
 
 
 @strawberry.type(name="Query")
-class RootQuery(PolicyQueries, CampaignQueries, WebhookQueries, Query):
+class RootQuery(PolicyQueries, CampaignQueries, WebhookQueries, ImportQueries, Query):
     """Every query: the ledger's, the reminder engine's and the partners'."""
 
 
 @strawberry.type(name="Mutation")
-class RootMutation(ReportMutations, PolicyMutations, CampaignMutations, WebhookMutations, Mutation):
+class RootMutation(
+    ReportMutations, PolicyMutations, CampaignMutations, WebhookMutations, ImportMutations, Mutation
+):
     """Every mutation."""
 
 

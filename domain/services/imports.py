@@ -8,8 +8,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.entities import Channel, ContactKind, Debt, DebtKind, Debtor, PartyKind, Portfolio
+from domain.entities import (
+    Channel,
+    ContactKind,
+    Debt,
+    DebtKind,
+    Debtor,
+    DebtState,
+    NextAction,
+    PartyKind,
+    Portfolio,
+)
 from domain.errors import DomainError, ErrorCode, FieldError
+from domain.ids import derived_id
 from domain.ports import Claim, ClaimKind, Transaction
 from domain.principal import Action, Principal
 from domain.services.base import UseCase, clean_text
@@ -67,10 +78,12 @@ class ImportResult:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     debts: list[Debt] = field(default_factory=list)
+    changes: list[tuple[Debt | None, Debt]] = field(default_factory=list)
+    """Each written debt with what it was before (None when created): the deltas for aggregates."""
 
 
 def _debtor_input(row: ImportRow) -> DebtorInput:
-    contacts = []
+    contacts: list[ContactInput] = []
     if row.email:
         contacts.append(ContactInput(ContactKind.EMAIL, row.email, consent=True))
     if row.phone:
@@ -107,14 +120,17 @@ class _RowPlan:
     outcome: str
     debt: Debt
     txs: list[Transaction]
+    previous: Debt | None = None
 
 
 class DebtImport(UseCase):
-    def run(self, principal: Principal, portfolio_id: str, rows: list[ImportRow]) -> ImportResult:
+    def run(
+        self, principal: Principal, portfolio_id: str, rows: list[ImportRow], *, dry_run: bool = False
+    ) -> ImportResult:
         """Validate every row; write the valid ones; re-running the same rows writes nothing.
 
         Reads are batched (claims, then existing records), new records go out in batch writes,
-        changed ones in one conditional transaction each.
+        changed ones in one conditional transaction each. `dry_run` decides and counts, writes nothing.
         """
         principal.require(Action.DEBT_IMPORT)
         if len(rows) > MAX_ROWS:
@@ -137,11 +153,15 @@ class DebtImport(UseCase):
             ext: (debtor_claims[ext].target if ext in debtor_claims else debtor_id_for(t, ext))
             for ext in {r.debtor_external_id.strip() for r in rows}
         }
-        taken_debtors = set(
-            self.repo.get_debtors(
+        # A record at a derived id with this very external id is ours, half-written by an interrupted
+        # batch (its claim missing): rewriting it under the same id converges, a new id would duplicate.
+        taken_debtors = {
+            debtor_id
+            for debtor_id, found in self.repo.get_debtors(
                 t, sorted(debtor_ids[ext] for ext in debtor_ids if ext not in debtor_claims)
-            )
-        )
+            ).items()
+            if found.external_id not in debtor_ids or debtor_ids[found.external_id] != debtor_id
+        }
         new_debt_keys = {
             (
                 debtor_ids[r.debtor_external_id.strip()],
@@ -150,7 +170,11 @@ class DebtImport(UseCase):
             for r in rows
             if r.external_id.strip() not in debt_claims
         }
-        taken_debts = set(self.repo.get_debts(t, sorted(new_debt_keys)))
+        taken_debts = {
+            key
+            for key, found in self.repo.get_debts(t, sorted(new_debt_keys)).items()
+            if debt_id_for(t, key[0], found.external_id) != key[1]
+        }
         session = _Session(
             self,
             principal,
@@ -172,7 +196,7 @@ class DebtImport(UseCase):
             except DomainError as err:
                 result.errors.extend(RowError(index, e.field, e.code, e.message) for e in err.errors)
         txs = [tx for plan in plans for tx in plan.txs]
-        failures = self.repo.commit_many(t, txs) if txs else []
+        failures = [None] * len(txs) if dry_run or not txs else self.repo.commit_many(t, txs)
         failed = {id(tx): f for tx, f in zip(txs, failures, strict=True) if f is not None}
         for plan in plans:
             failure = next((failed[id(tx)] for tx in plan.txs if id(tx) in failed), None)
@@ -182,6 +206,8 @@ class DebtImport(UseCase):
                 )
                 continue
             result.debts.append(plan.debt)
+            if plan.outcome != "unchanged":
+                result.changes.append((plan.previous, plan.debt))
             setattr(result, plan.outcome, getattr(result, plan.outcome) + 1)
         result.errors.sort(key=lambda e: e.row)
         return result
@@ -232,7 +258,7 @@ class _Session:
         self.seen_debts.add(debt_ext)
         self.staged[debtor_ext] = debtor
         txs = [tx for tx in (debtor_tx, debt_tx) if tx is not None]
-        return _RowPlan(index, outcome, debt, txs)
+        return _RowPlan(index, outcome, debt, txs, current)
 
     def _debtor(self, data: DebtorInput) -> tuple[Debtor, Transaction | None]:
         ext = data.external_id or ""
@@ -258,7 +284,7 @@ class _Session:
                 document_type=data.document_type,
                 document_number=data.document_number,
                 jurisdiction=candidate.jurisdiction,
-                contacts=data.contacts if data.contacts else None,
+                contacts=_merged_contacts(stored, candidate) if data.contacts else None,
             ),
         )
         after = _fields(current, _DEBTOR_FIELDS)
@@ -294,6 +320,14 @@ class _Session:
             if (debtor.id, candidate.id) in self.taken_debt_keys:
                 candidate.id, tx.batchable = self.uc.deps.ids.new_id(), False  # id freed by a rename
             uc.stage_new(tx, principal, candidate)
+            # One DebtCreated per debt even when an interrupted import is run again: the id is
+            # derived, and the batch rewrite of an outbox item is a MODIFY the relay does not publish.
+            tx.events = [
+                replace(e, id=derived_id(self.principal.tenant, "event", e.type, candidate.id))
+                if e.type == "DebtCreated"
+                else e
+                for e in tx.events
+            ]
             return tx, "created", candidate
         if stored.debtor_id != debtor.id:
             raise DomainError(ErrorCode.CONFLICT, "the debt belongs to another debtor", "debtorExternalId")
@@ -314,9 +348,46 @@ class _Session:
         )
         if _fields(current, _DEBT_FIELDS) == compared:
             return None, "unchanged", stored
+        if current.original_amount != stored.original_amount and _touched(stored):
+            raise DomainError(
+                ErrorCode.INVALID_STATE,
+                "the debt has payments, adjustments or is closed: its amount changes only through "
+                "adjustments, not by import",
+                "originalAmount",
+            )
+        if current.due_date != stored.due_date:
+            # As in debtUpdate: a new due date re-anchors the cadence at the next planner cycle.
+            old = stored.next_action
+            current.next_action = NextAction(
+                at=self.uc.now(),
+                campaign_id="",
+                step_id="",
+                occurrence=current.due_date,
+                time_zone=old.time_zone if old else debtor.time_zone,
+                jurisdiction=old.jurisdiction if old else debtor.jurisdiction,
+            )
         tx = Transaction()
         uc.stage_change(tx, principal, current, before, was, "debtsImport")
         return tx, "updated", current
+
+
+def _touched(debt: Debt) -> bool:
+    """Money moved on the debt (or it left OPEN): its original amount is history now."""
+    moved = debt.paid_total or debt.credit_total or debt.fee_total
+    return bool(moved) or debt.state is not DebtState.OPEN
+
+
+def _merged_contacts(stored: Debtor, candidate: Debtor) -> list[ContactInput]:
+    """The stored contact points (status and consent kept, so an opt-out survives a re-import)
+    followed by the file's new ones; an import adds contact data, it never removes or revives it."""
+    known = {(c.kind, c.value) for c in stored.contacts}
+    kept = [ContactInput(c.kind, c.value, c.consent, c.status, c.label, c.primary) for c in stored.contacts]
+    added = [
+        ContactInput(c.kind, c.value, c.consent, c.status, c.label, c.primary)
+        for c in candidate.contacts
+        if (c.kind, c.value) not in known
+    ]
+    return kept + added
 
 
 def _debt_key(target: str) -> tuple[str, str]:

@@ -482,14 +482,20 @@ def test_import_requires_external_ids(ledger: Ledger, configured: Portfolio) -> 
     assert [(e.row, e.code) for e in result.errors] == [(0, E.REQUIRED), (1, E.REQUIRED)]
 
 
-def test_import_settling_a_debt_emits_debt_paid(ledger: Ledger, repo: Repo, configured: Any) -> None:
+def test_import_cannot_change_an_amount_after_a_payment(ledger: Ledger, repo: Repo, configured: Any) -> None:
+    # GIVEN an imported debt of 100.00 with 40.00 paid
     debt = ledger.imports.run(ADMIN, configured.id, [row(0)]).debts[0]
     debtor = repo.get_debtor("acme", debt.debtor_id)
     assert debtor is not None
     pay(ledger, debtor, "40.00", "k-1")
-    assert ledger.imports.run(ADMIN, configured.id, [row(0, original_amount="40.00")]).updated == 1
-    assert reload(repo, debt).state is DebtState.PAID
-    assert [e.aggregate_id for e in repo.events_of("acme", "DebtPaid")] == [debt.id]
+    # WHEN a file (an ERP's outstanding balance, say) brings 60.00 THEN the row is refused, the
+    # balance stays 60.00 (not 20.00), and a due-date change alone still goes through
+    refused = ledger.imports.run(ADMIN, configured.id, [row(0, original_amount="60.00")])
+    assert [(e.code, e.field) for e in refused.errors] == [(E.INVALID_STATE, "originalAmount")]
+    assert reload(repo, debt).balance == D("60.00")
+    moved = ledger.imports.run(ADMIN, configured.id, [row(0, due_date=date(2026, 5, 1))])
+    assert moved.updated == 1 and reload(repo, debt).due_date == date(2026, 5, 1)
+    assert reload(repo, debt).next_action is not None
 
 
 def test_import_failed_write_is_not_created(

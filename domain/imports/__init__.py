@@ -1,0 +1,1 @@
+"""Imports of debtors and debts from files: column mapping, value parsing, chunked runs."""
