@@ -43,6 +43,8 @@ class Action(StrEnum):
     DEVICE_REGISTER = "device:register"
     TASK_READ = "task:read"
     POLICY_MANAGE = "policy:manage"
+    INTERACTION_LOG = "interaction:log"
+    INTERACTION_READ = "interaction:read"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -75,6 +77,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DEVICE_REGISTER: frozenset({_A, _S, _G}),
     Action.TASK_READ: frozenset({_A, _S, _G}),
     Action.POLICY_MANAGE: frozenset({_A}),
+    Action.INTERACTION_LOG: frozenset({_A, _S, _G}),
+    Action.INTERACTION_READ: frozenset({_A, _S, _G}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

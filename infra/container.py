@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from domain.campaigns.deps import DeviceRegistry
     from domain.campaigns.engine import Reminders
     from domain.campaigns.ports import JobQueue
+    from domain.interactions.ports import InteractionObserver
+    from domain.interactions.service import Interactions
     from domain.messaging import MessageSender, SendChannel
     from domain.services import Ledger
     from domain.services.outbox import OutboxRelay
@@ -203,3 +205,27 @@ def build_reminder_workers(clock: Clock | None = None) -> Reminders:
     RECAUDO_WHATSAPP_PHONE_NUMBER_ID is set, else the recording sender), SNS push and the agents'
     device registry (RECAUDO_PUSH_PLATFORM_ARN), digest topics (RECAUDO_DIGEST_TOPIC_PREFIX)."""
     return build_reminder_engine(clock, cache_campaigns=True)
+
+
+def build_interactions(
+    ledger: Ledger, reminders: Reminders, observer: InteractionObserver | None = None
+) -> Interactions:
+    """Interactions and the debtor timeline on the ledger table, judged by the reminder engine's
+    contact policies (as each tenant tightened them) and counted in the same contact history.
+    `observer` is the agent queue / risk score hook (none by default). The table is the ledger's, as
+    `build_ledger` configured it."""
+    from domain.interactions.ports import NoObserver
+    from domain.interactions.service import InteractionDeps, Interactions
+    from infra.dynamodb.interaction_repository import DynamoInteractionRepository
+    from infra.dynamodb.timeline_sources import default_sources
+
+    return Interactions(
+        InteractionDeps(
+            ledger=ledger,
+            repo=DynamoInteractionRepository(),
+            history=reminders.deps.messages,
+            policies_for=reminders.deps.policies_for,
+            observer=observer or NoObserver(),
+            sources=default_sources(),
+        )
+    )

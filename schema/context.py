@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from domain.campaigns.engine import Reminders
 from domain.entities import Debt, Debtor, Portfolio, Tenant
 from domain.errors import Forbidden
+from domain.interactions.service import Interactions
 from domain.principal import Principal
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
@@ -47,6 +48,7 @@ class Context:
     loaders: Loaders
     webhooks: Webhooks | None = None
     reminders: Reminders | None = None
+    interactions: Interactions | None = None
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
@@ -57,6 +59,7 @@ class Context:
         ledger: Ledger,
         webhooks: Webhooks | None = None,
         reminders: Reminders | None = None,
+        interactions: Interactions | None = None,
     ) -> Context:
         return cls(
             principal=principal,
@@ -64,6 +67,7 @@ class Context:
             loaders=Loaders(ledger, principal.tenant),
             webhooks=webhooks,
             reminders=reminders,
+            interactions=interactions,
         )
 
     def tenant(self) -> Tenant | None:

@@ -9,6 +9,8 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimite
 from schema.campaigns.policies import PolicyMutations, PolicyQueries
 from schema.campaigns.resolvers import CampaignMutations, CampaignQueries
 from schema.common import ApiError
+from schema.interactions.resolvers import InteractionMutations, InteractionQueries
+from schema.interactions.types import ENTRY_TYPES
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
@@ -28,19 +30,19 @@ def _mask(error: GraphQLError) -> bool:
 
 
 @strawberry.type(name="Query")
-class RootQuery(PolicyQueries, CampaignQueries, WebhookQueries, Query):
+class RootQuery(InteractionQueries, PolicyQueries, CampaignQueries, WebhookQueries, Query):
     """Every query: the ledger's, the reminder engine's and the partners'."""
 
 
 @strawberry.type(name="Mutation")
-class RootMutation(PolicyMutations, CampaignMutations, WebhookMutations, Mutation):
+class RootMutation(InteractionMutations, PolicyMutations, CampaignMutations, WebhookMutations, Mutation):
     """Every mutation."""
 
 
 schema = strawberry.Schema(
     query=RootQuery,
     mutation=RootMutation,
-    types=[PortfolioNode, DebtorNode, DebtNode, PaymentNode, AuditEntry],
+    types=[PortfolioNode, DebtorNode, DebtNode, PaymentNode, AuditEntry, *ENTRY_TYPES],
     extensions=[
         QueryDepthLimiter(max_depth=MAX_DEPTH),
         MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
