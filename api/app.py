@@ -16,6 +16,7 @@ from strawberry.asgi import GraphQL
 from api.auth import AuthError, principal_from_lambda_event, verify_bearer
 from domain.campaigns.engine import Reminders
 from domain.imports.jobs import ImportJobs
+from domain.interactions.service import Interactions
 from domain.principal import Principal
 from domain.reports.exports import Exports
 from domain.services import Ledger
@@ -37,11 +38,11 @@ class LedgerGraphQL(GraphQL[Context, None]):
         reminders: Reminders | None = None,
         exports: Exports | None = None,
         imports: ImportJobs | None = None,
+        interactions: Interactions | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.ledger, self.webhooks, self.reminders = ledger, webhooks, reminders
-        self.exports = exports
-        self.imports = imports
+        self.exports, self.imports, self.interactions = exports, imports, interactions
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -58,7 +59,13 @@ class LedgerGraphQL(GraphQL[Context, None]):
         if not isinstance(principal, Principal):  # pragma: no cover - RequireAuth always sets it
             raise AuthError("unauthenticated")
         return Context.create(
-            principal, self.ledger, self.webhooks, self.reminders, exports=self.exports, imports=self.imports
+            principal,
+            self.ledger,
+            self.webhooks,
+            self.reminders,
+            exports=self.exports,
+            imports=self.imports,
+            interactions=self.interactions,
         )
 
 
@@ -106,8 +113,10 @@ def create_app(
     reminders: Reminders | None = None,
     exports: Exports | None = None,
     imports: ImportJobs | None = None,
+    interactions: Interactions | None = None,
 ) -> Starlette:
-    """The API app; without arguments it wires itself from the environment (as on Lambda)."""
+    """The API app; without arguments it wires itself from the environment (as on Lambda). Interactions,
+    when not given, are wired on the ledger table next to the reminder engine."""
     if ledger is None:
         from infra.container import (
             build_exports,
@@ -125,7 +134,13 @@ def create_app(
             from infra.container import build_import_jobs
 
             imports = build_import_jobs(ledger.deps.clock)
-    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks, reminders, exports, imports))
+    if interactions is None and reminders is not None:
+        from infra.container import build_interactions
+
+        interactions = build_interactions(ledger, reminders)
+    graphql = RequireAuth(
+        LedgerGraphQL(ledger, graphiql_token, webhooks, reminders, exports, imports, interactions)
+    )
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -44,6 +44,8 @@ class Action(StrEnum):
     TASK_READ = "task:read"
     POLICY_MANAGE = "policy:manage"
     REPORT_EXPORT = "report:export"
+    INTERACTION_LOG = "interaction:log"
+    INTERACTION_READ = "interaction:read"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -78,6 +80,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.POLICY_MANAGE: frozenset({_A}),
     # Agents export only their own debts (AGING, DEBTS); see domain/reports/exports.py.
     Action.REPORT_EXPORT: frozenset({_A, _S, _G}),
+    Action.INTERACTION_LOG: frozenset({_A, _S, _G}),
+    Action.INTERACTION_READ: frozenset({_A, _S, _G}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

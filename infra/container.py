@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from domain.campaigns.engine import Reminders
     from domain.campaigns.ports import JobQueue
     from domain.imports.jobs import ImportJobs
+    from domain.interactions.ports import InteractionObserver
+    from domain.interactions.service import Interactions
     from domain.messaging import MessageSender, SendChannel
     from domain.reports.exports import Exports
     from domain.reports.ports import ReportPublisher
@@ -283,3 +285,27 @@ def build_import_continuation() -> SqsImportContinuation:
 
     sqs = boto3.client("sqs", endpoint_url=os.environ.get("RECAUDO_AWS_ENDPOINT") or None)
     return SqsImportContinuation(sqs, os.environ.get("RECAUDO_IMPORT_QUEUE_URL", ""))
+
+
+def build_interactions(
+    ledger: Ledger, reminders: Reminders, observer: InteractionObserver | None = None
+) -> Interactions:
+    """Interactions and the debtor timeline on the ledger table, judged by the reminder engine's
+    contact policies (as each tenant tightened them) and counted in the same contact history.
+    `observer` is the agent queue / risk score hook (none by default). The table is the ledger's, as
+    `build_ledger` configured it."""
+    from domain.interactions.ports import NoObserver
+    from domain.interactions.service import InteractionDeps, Interactions
+    from infra.dynamodb.interaction_repository import DynamoInteractionRepository
+    from infra.dynamodb.timeline_sources import default_sources
+
+    return Interactions(
+        InteractionDeps(
+            ledger=ledger,
+            repo=DynamoInteractionRepository(),
+            history=reminders.deps.messages,
+            policies_for=reminders.deps.policies_for,
+            observer=observer or NoObserver(),
+            sources=default_sources(),
+        )
+    )

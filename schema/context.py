@@ -12,6 +12,7 @@ from domain.campaigns.engine import Reminders
 from domain.entities import Debt, Debtor, Portfolio, Tenant
 from domain.errors import Forbidden
 from domain.imports.jobs import ImportJobs
+from domain.interactions.service import Interactions
 from domain.principal import Principal
 from domain.reports.exports import Exports
 from domain.services import Ledger
@@ -51,6 +52,7 @@ class Context:
     reminders: Reminders | None = None
     exports: Exports | None = None
     imports: ImportJobs | None = None
+    interactions: Interactions | None = None
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
@@ -63,6 +65,7 @@ class Context:
         reminders: Reminders | None = None,
         exports: Exports | None = None,
         imports: ImportJobs | None = None,
+        interactions: Interactions | None = None,
     ) -> Context:
         return cls(
             principal=principal,
@@ -72,6 +75,7 @@ class Context:
             reminders=reminders,
             exports=exports,
             imports=imports,
+            interactions=interactions,
         )
 
     def tenant(self) -> Tenant | None:

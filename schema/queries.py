@@ -99,6 +99,11 @@ class Query:
             if kind == "Payment" and len(parts) == 2:
                 pay = ledger.payments.get(me, parts[0], parts[1])
                 return PaymentNode.of(pay) if pay else None
+            if kind == "Interaction" and len(parts) == 1 and info.context.interactions is not None:
+                from schema.interactions.types import InteractionNode
+
+                found = info.context.interactions.get(me, parts[0])
+                return InteractionNode.of(found) if found else None
             return None
 
         return query(fetch)

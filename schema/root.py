@@ -10,6 +10,8 @@ from schema.campaigns.policies import PolicyMutations, PolicyQueries
 from schema.campaigns.resolvers import CampaignMutations, CampaignQueries
 from schema.common import ApiError
 from schema.imports import ImportMutations, ImportQueries
+from schema.interactions.resolvers import InteractionMutations, InteractionQueries
+from schema.interactions.types import ENTRY_TYPES
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.reports.resolvers import ReportMutations
@@ -30,13 +32,19 @@ def _mask(error: GraphQLError) -> bool:
 
 
 @strawberry.type(name="Query")
-class RootQuery(PolicyQueries, CampaignQueries, WebhookQueries, ImportQueries, Query):
+class RootQuery(InteractionQueries, PolicyQueries, CampaignQueries, WebhookQueries, ImportQueries, Query):
     """Every query: the ledger's, the reminder engine's and the partners'."""
 
 
 @strawberry.type(name="Mutation")
 class RootMutation(
-    ReportMutations, PolicyMutations, CampaignMutations, WebhookMutations, ImportMutations, Mutation
+    InteractionMutations,
+    ReportMutations,
+    PolicyMutations,
+    CampaignMutations,
+    WebhookMutations,
+    ImportMutations,
+    Mutation,
 ):
     """Every mutation."""
 
@@ -44,7 +52,7 @@ class RootMutation(
 schema = strawberry.Schema(
     query=RootQuery,
     mutation=RootMutation,
-    types=[PortfolioNode, DebtorNode, DebtNode, PaymentNode, AuditEntry],
+    types=[PortfolioNode, DebtorNode, DebtNode, PaymentNode, AuditEntry, *ENTRY_TYPES],
     extensions=[
         QueryDepthLimiter(max_depth=MAX_DEPTH),
         MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

@@ -16,6 +16,7 @@ from schema.errors import query
 
 if TYPE_CHECKING:
     from schema.campaigns.types import Message
+    from schema.interactions.types import TimelineEntry
 
 PartyKind = strawberry.enum(e.PartyKind, description="A person or a company.")
 ContactKind = strawberry.enum(e.ContactKind, description="Kind of contact point.")
@@ -202,6 +203,25 @@ class DebtorNode(Node):
             info.context.principal, self._entity.id, page_request(first, after)
         )
         return to_connection(page, MessageType.of)
+
+    @strawberry.field(
+        description=(
+            "The debtor 360: interactions, messages, payments, disputes and adjustments in one stream, "
+            "newest first (each page costs at most one query per kind of record)."
+        )
+    )
+    def timeline(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[TimelineEntry, strawberry.lazy("schema.interactions.types")]]:
+        from schema.interactions.resolvers import interactions
+        from schema.interactions.types import timeline_entry
+
+        page = query(
+            lambda: interactions(info).timeline.page(
+                info.context.principal, self._entity, page_request(first, after)
+            )
+        )
+        return to_connection(page, timeline_entry)
 
     @strawberry.field(description="This debtor's debts, oldest due first.")
     def debts(

@@ -1,0 +1,1 @@
+"""Interactions (gestiones) agents log, their effects, and the debtor timeline that merges every record."""

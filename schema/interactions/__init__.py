@@ -1,0 +1,1 @@
+"""GraphQL of interactions (gestiones) and the debtor timeline."""
