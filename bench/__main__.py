@@ -43,11 +43,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="re-run only the export benchmarks and update that section of latest.json",
     )
+    parser.add_argument("--export-sizes", default="5000,20000", help="rows for the export writers")
+    parser.add_argument("--export-moto-sizes", default="5000,20000", help="rows for whole exports on moto")
     args = parser.parse_args(argv)
     if args.only_exports:
         path = RESULTS / "latest.json"
         figures = json.loads(path.read_text()) if path.exists() else {}
-        figures["exports"] = run_export_benchmarks()
+        figures["exports"] = _exports(args)
         figures["exports_when"] = datetime.now(UTC).isoformat(timespec="seconds")
         RESULTS.mkdir(exist_ok=True)
         path.write_text(json.dumps(figures, indent=2) + "\n")
@@ -69,13 +71,21 @@ def main(argv: list[str] | None = None) -> int:
     figures.update(run_ledger_benchmarks(args.debts, args.runs))
     figures["events"] = run_event_benchmarks(args.event_debts, args.deliveries)
     figures["reminders"] = _reminders(args)
-    figures["exports"] = run_export_benchmarks()
+    figures["exports"] = _exports(args)
     figures["cold_start"] = import_times(args.import_runs)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
     print_table(figures)
     print(f"\nwritten to {RESULTS / 'latest.json'}")
     return 0
+
+
+def _exports(args: argparse.Namespace) -> dict[str, Any]:
+    def pair(text: str) -> tuple[int, int]:
+        small, large = (int(x) for x in text.split(","))
+        return small, large
+
+    return run_export_benchmarks(pair(args.export_sizes), pair(args.export_moto_sizes))
 
 
 def _reminders(args: argparse.Namespace) -> dict[str, Any]:
