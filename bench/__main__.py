@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--messages", type=int, default=300, help="reminders through the dispatcher")
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the generated import file")
+    parser.add_argument("--export-sizes", default="5000,20000", help="rows for the export writers")
+    parser.add_argument("--export-moto-sizes", default="5000,20000", help="rows for whole exports on moto")
     for name in ONLY:
         parser.add_argument(
             f"--only-{name}",
@@ -75,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _exports(args: argparse.Namespace) -> dict[str, Any]:
+    def pair(text: str) -> tuple[int, int]:
+        small, large = (int(x) for x in text.split(","))
+        return small, large
+
+    return run_export_benchmarks(pair(args.export_sizes), pair(args.export_moto_sizes))
+
+
 def _reminders(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "planner": run_planner_benchmarks(args.planner_small, args.planner_large),
@@ -85,7 +95,7 @@ def _reminders(args: argparse.Namespace) -> dict[str, Any]:
 
 ONLY: dict[str, tuple[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "reminders": ("reminders", _reminders),
-    "exports": ("exports", lambda args: run_export_benchmarks()),
+    "exports": ("exports", _exports),
     "imports": ("file_import", lambda args: run_import_benchmarks(args.import_rows)),
 }
 """`--only-<name>` → (section of latest.json, how to run it); the full run runs them all too."""
