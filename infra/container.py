@@ -125,6 +125,7 @@ def build_reminder_engine(
     from domain.ids import TimeOrderedIds
     from infra.dynamodb.campaign_cache import CachedCampaignRepository
     from infra.dynamodb.campaign_repository import DynamoCampaignRepository
+    from infra.dynamodb.dispatch_reads import DynamoDispatchReads
     from infra.dynamodb.message_repository import DynamoMessageRepository
     from infra.dynamodb.repository import DynamoLedgerRepository
     from infra.dynamodb.schedule import DynamoScheduleRepository
@@ -159,6 +160,7 @@ def build_reminder_engine(
             senders=senders,
             devices=devices,
             digest_topics=digests,
+            dispatch_reads=DynamoDispatchReads(),
         )
     )
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from domain.campaigns.dispatch.reads import DispatchReads
 from domain.campaigns.ports import CampaignRepository, JobQueue, MessageRepository, ScheduleRepository
 from domain.clock import Clock
 from domain.messaging import MessageSender, SendChannel
@@ -35,3 +36,6 @@ class EngineDeps:
     """The tenants' digest topics (`domain.campaigns.digests.DigestTopics`), when configured."""
     unsubscribe_url: Callable[[str, str], str] | None = None
     """(tenant, debtor id) → an https URL the debtor can open to opt out (List-Unsubscribe)."""
+    dispatch_reads: DispatchReads | None = None
+    """A `domain.campaigns.dispatch.reads.DispatchReads` that reads a batch of jobs in one go; without
+    one the dispatcher reads item by item through the ports above."""

@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from datetime import timedelta
 
 from domain.campaigns.deps import EngineDeps
+from domain.campaigns.dispatch.batch import Batch
 from domain.campaigns.dispatch.call_tasks import CallTasks
 from domain.campaigns.dispatch.decisions import about_the_address, decide, pick_contact_point
 from domain.campaigns.dispatch.job import DispatchResult, LoadedJob, Taken, TryFallback
 from domain.campaigns.dispatch.loading import load_job
 from domain.campaigns.dispatch.ownership import Ownership
+from domain.campaigns.dispatch.reads import PortReads
 from domain.campaigns.dispatch.records import Records
 from domain.campaigns.dispatch.requeue import requeue
 from domain.campaigns.dispatch.sending import Sending
@@ -42,14 +45,49 @@ __all__ = ["DispatchResult", "Dispatcher", "pick_contact_point"]
 class Dispatcher:
     def __init__(self, deps: EngineDeps, rng: random.Random | None = None) -> None:
         self.deps = deps
-        self.records = Records(deps)
-        self.tasks = CallTasks(deps, self.records)
-        self.ownership = Ownership(deps, self.records, self.tasks.finish)
-        self.sending = Sending(deps, self.records, rng or random.Random())  # noqa: S311 - backoff jitter
+        self._rng = rng or random.Random()  # noqa: S311 - backoff jitter, not security
 
     def handle(self, job: SendJob) -> DispatchResult:
         """Dispatch one job; safe to call again with the same job (SQS delivers at least once)."""
-        loaded = load_job(self.deps, job)
+        [outcome] = self.handle_batch([job])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def handle_batch(self, jobs: Sequence[SendJob]) -> list[DispatchResult | Exception]:
+        """Dispatch the jobs of one SQS batch, in order: one read for what they name, campaigns,
+        templates and each debtor's history once, the SENT records and the counters written together
+        at the end. Each job's outcome, or the error that stopped it (that job alone is retried)."""
+        reads = self.deps.dispatch_reads or PortReads(self.deps)
+        try:
+            snapshot = reads.read(jobs)
+        except Exception as error:  # noqa: BLE001 - nothing was done: every job is retried
+            return [error for _ in jobs]
+        steps = _Steps(self.deps, Batch(self.deps, snapshot), self._rng)
+        outcomes: list[DispatchResult | Exception] = []
+        for index, job in enumerate(jobs):
+            steps.records.job = index
+            try:
+                outcomes.append(steps.handle(job))
+            except Exception as error:  # noqa: BLE001 - reported for this job only; SQS retries it
+                outcomes.append(error)
+        for index, changed in steps.records.finish().items():
+            outcomes[index] = changed
+        return outcomes
+
+
+class _Steps:
+    """The dispatcher's steps wired to one batch."""
+
+    def __init__(self, deps: EngineDeps, batch: Batch, rng: random.Random) -> None:
+        self.deps, self.batch = deps, batch
+        self.records = Records(deps, batch)
+        self.tasks = CallTasks(deps, self.records)
+        self.ownership = Ownership(deps, self.records, self.tasks.finish)
+        self.sending = Sending(deps, self.records, rng)
+
+    def handle(self, job: SendJob) -> DispatchResult:
+        loaded = load_job(self.batch, job)
         if isinstance(loaded, DispatchResult):
             return loaded
         for _ in range(3):
@@ -70,7 +108,7 @@ class Dispatcher:
             routes.append((j.step.fallback_channel, j.step.fallback_template_id or j.step.template_id))
         for index, (channel, template_id) in enumerate(routes):
             last = index == len(routes) - 1
-            decision, point = decide(self.deps, j, channel)
+            decision, point = decide(self.deps, self.batch, j, channel)
             message.channel, message.template_id, message.decision = channel, template_id, decision
             message.to = point.value if point is not None else None
             if decision.outcome is Outcome.BLOCK:

@@ -33,7 +33,11 @@ class CallTasks:
     def finish(self, j: LoadedJob, message: Message) -> DispatchResult:
         now = self.deps.clock.now()
         result = render_job(
-            self.deps, j, message.template_id or j.step.template_id, TemplateChannel.CALL_TASK
+            self.deps,
+            self.records.batch,
+            j,
+            message.template_id or j.step.template_id,
+            TemplateChannel.CALL_TASK,
         )
         script = result[0].text if not isinstance(result, str) else None
         task = CallTask(

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from domain.campaigns.contact_points import POLICY_CHANNEL
 from domain.campaigns.deps import EngineDeps
+from domain.campaigns.dispatch.batch import Batch
 from domain.campaigns.dispatch.job import NO_CONTACT_POINT, LoadedJob
 from domain.entities import Channel, ContactKind, ContactPoint, ContactStatus, Debtor
 from domain.policy import ContactRequest, Decision, Outcome
@@ -33,7 +34,9 @@ def pick_contact_point(debtor: Debtor, channel: Channel) -> ContactPoint | None:
     return next((c for c in ordered if c.status is ContactStatus.VALID), ordered[0] if ordered else None)
 
 
-def decide(deps: EngineDeps, j: LoadedJob, channel: TemplateChannel) -> tuple[Decision, ContactPoint | None]:
+def decide(
+    deps: EngineDeps, batch: Batch, j: LoadedJob, channel: TemplateChannel
+) -> tuple[Decision, ContactPoint | None]:
     now = deps.clock.now()
     policy_channel = POLICY_CHANNEL[channel]
     point = pick_contact_point(j.debtor, policy_channel)
@@ -50,7 +53,7 @@ def decide(deps: EngineDeps, j: LoadedJob, channel: TemplateChannel) -> tuple[De
         address=point.value if point is not None else None,
     )
     lookback = deps.policies.lookback(j.debtor.jurisdiction)
-    history = deps.messages.contact_history(j.tenant.id, j.debtor.id, now - lookback)
+    history = batch.history(j.tenant.id, j.debtor.id, now - lookback)
     decision = deps.policies.evaluate(request, history)
     no_address = point is None and (
         decision.outcome is not Outcome.BLOCK or decision.rule_ids == (PRODUCT_INVALID_RULE,)

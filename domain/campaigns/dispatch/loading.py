@@ -1,36 +1,31 @@
-"""Step 1: re-read everything a job names. A debt paid, disputed, written off or re-dated since
-planning, or whose campaign is no longer active, drops out; nothing left, nothing is sent."""
+"""Step 1: re-read everything a job names (from the batch's snapshot). A debt paid, disputed, written
+off or re-dated since planning, or whose campaign is no longer active, drops out; nothing left, nothing
+is sent."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.campaigns.deps import EngineDeps
+from domain.campaigns.dispatch.batch import Batch
 from domain.campaigns.dispatch.job import DispatchResult, LoadedJob
 from domain.campaigns.model import Campaign, CampaignStatus
 from domain.campaigns.ports import SendClaim, SendJob
 from domain.entities import Debt, DebtState
 
 
-def load_job(deps: EngineDeps, job: SendJob) -> LoadedJob | DispatchResult:
-    repo, campaigns = deps.ledger, deps.campaigns
-    tenant = repo.get_tenant(job.tenant)
-    debtor = repo.get_debtor(job.tenant, job.debtor_id)
-    campaign = campaigns.get_campaign(job.tenant, job.campaign_id)
+def load_job(batch: Batch, job: SendJob) -> LoadedJob | DispatchResult:
+    tenant = batch.snapshot.tenants.get(job.tenant)
+    debtor = batch.debtor(job.tenant, job.debtor_id)
+    campaign = batch.campaign(job.tenant, job.campaign_id)
     if tenant is None or debtor is None or campaign is None:
         return DispatchResult("SKIPPED", reason="the tenant, debtor or campaign no longer exists")
     step = campaign.step(job.step_id)
     if step is None or campaign.status is not CampaignStatus.ACTIVE:
         return DispatchResult("SKIPPED", reason="the campaign is not active or the step is gone")
-    members = {c.debt_id: c for c in job.claims()}
-    found = repo.get_debts(job.tenant, [(job.debtor_id, d) for d in members])
-    known: dict[str, Campaign | None] = {campaign.id: campaign}
     debts = []
-    for (_, debt_id), debt in found.items():
-        claim = members[debt_id]
-        if claim.campaign_id not in known:
-            known[claim.campaign_id] = campaigns.get_campaign(job.tenant, claim.campaign_id)
-        if still_due(debt, known[claim.campaign_id], claim):
+    for claim in {c.debt_id: c for c in job.claims()}.values():
+        debt = batch.snapshot.debts.get((job.tenant, job.debtor_id, claim.debt_id))
+        if debt is not None and still_due(debt, batch.campaign(job.tenant, claim.campaign_id), claim):
             debts.append(debt)
     if not debts:
         return DispatchResult("SKIPPED", reason="every debt was paid, disputed, written off or re-dated")

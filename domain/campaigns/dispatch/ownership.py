@@ -33,7 +33,7 @@ class Ownership:
     def existing(self, j: LoadedJob) -> Message | DispatchResult | None:
         """The message an earlier attempt of this job left (resumed when QUEUED), the end of the job,
         or None to start a new message (for the debts no other grouping owns)."""
-        owner = self.deps.messages.message_for_claim(j.tenant.id, j.claims()[0])
+        owner = self.records.batch.owner(j.tenant.id, j.claims()[0])
         if owner is None:
             return None
         if same_job(j, owner):
@@ -43,7 +43,7 @@ class Ownership:
     def after_taken(self, j: LoadedJob, taken: list[SendClaim]) -> DispatchResult | None:
         owners: dict[str, Message] = {}
         for claim in taken:
-            owner = self.deps.messages.message_for_claim(j.tenant.id, claim)
+            owner = self.records.batch.owner(j.tenant.id, claim)
             if owner is not None:
                 owners.setdefault(owner.id, owner)
         if len(owners) == 1 and same_job(j, next(iter(owners.values()))):

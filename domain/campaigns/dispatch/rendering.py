@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.campaigns.contact_points import POLICY_CHANNEL, debtor_locale
 from domain.campaigns.deps import EngineDeps
+from domain.campaigns.dispatch.batch import Batch
 from domain.campaigns.dispatch.job import LoadedJob
 from domain.clock import local_date
 from domain.errors import DomainError
@@ -11,10 +12,10 @@ from domain.templates import DebtLine, MessageContext, RenderedMessage, Template
 
 
 def render_job(
-    deps: EngineDeps, j: LoadedJob, template_id: str, channel: TemplateChannel
+    deps: EngineDeps, batch: Batch, j: LoadedJob, template_id: str, channel: TemplateChannel
 ) -> tuple[RenderedMessage, str] | str:
     """The rendered message and the locale it is in, or why it cannot be rendered."""
-    template = deps.campaigns.get_template(j.tenant.id, template_id)
+    template = batch.template(j.tenant.id, template_id)
     locale = debtor_locale(j.debtor, j.tenant.locale)
     body = template.variant(locale, j.tenant.locale) if template else None
     if body is None or body.channel is not channel:

@@ -39,7 +39,7 @@ class Sending:
         sender = self.deps.senders.get(channel)
         if sender is None:
             return self.fail(j, message, "NO_PROVIDER", f"no provider is configured for {channel}")
-        result = render_job(self.deps, j, template_id, message.channel)
+        result = render_job(self.deps, self.records.batch, j, template_id, message.channel)
         if isinstance(result, str):
             return self.fail(j, message, "TEMPLATE", result)
         rendered, message.locale = result
@@ -78,11 +78,7 @@ class Sending:
             debt_ids=tuple(message.debt_ids),
             address=point.value,
         )
-        try:
-            self.records.save(message, contact)
-        except ConcurrencyConflict:
-            return self.sent_after_all(message)
-        self.records.count(message, CampaignStats(sent=1))
+        self.records.save_sent(message, contact, CampaignStats(sent=1), self.sent_after_all)
         return DispatchResult("SENT", message.channel.value, message.id)
 
     def sent_after_all(self, sent: Message) -> DispatchResult:
@@ -128,6 +124,7 @@ class Sending:
         reason = f"the {message.channel} provider reports {point.value} opted out"
         mark_address(self.deps, j.debtor, point.value, ContactStatus.OPTED_OUT, reason)
         j.debtor = self.deps.ledger.get_debtor(j.tenant.id, j.debtor.id) or j.debtor
+        self.records.batch.debtor_changed(j.debtor)
         if not can_fall_back:
             return self.fail(j, message, code, str(err))
         # Not sent: back to QUEUED (a crash from here on resumes it), then the fallback channel.
