@@ -50,14 +50,16 @@ class Batch:
     def debtor_changed(self, debtor: Debtor) -> None:
         self.snapshot.debtors[(debtor.tenant, debtor.id)] = debtor
 
-    def owner(self, tenant: str, claim: SendClaim) -> Message | None:
-        """The message owning a claim: the one this batch made, else the snapshot's answer (once: a
-        second look, after a lost race, reads the store again)."""
+    def owner(self, tenant: str, claim: SendClaim, fresh: bool = False) -> Message | None:
+        """The message owning a claim: the one this batch made, else the snapshot's answer (used once:
+        a second look reads the store), or the store's when `fresh` (a claim just found taken)."""
         mine = self._claimed.get((tenant, claim))
         if mine is not None:
             return mine
         if (tenant, claim) in self.snapshot.owners:
-            return self.snapshot.owners.pop((tenant, claim))
+            known = self.snapshot.owners.pop((tenant, claim))
+            if not fresh:
+                return known
         return self.deps.messages.message_for_claim(tenant, claim)
 
     def claimed(self, message: Message, claims: list[SendClaim]) -> None:

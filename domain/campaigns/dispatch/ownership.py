@@ -43,7 +43,7 @@ class Ownership:
     def after_taken(self, j: LoadedJob, taken: list[SendClaim]) -> DispatchResult | None:
         owners: dict[str, Message] = {}
         for claim in taken:
-            owner = self.records.batch.owner(j.tenant.id, claim)
+            owner = self.records.batch.owner(j.tenant.id, claim, fresh=True)
             if owner is not None:
                 owners.setdefault(owner.id, owner)
         if len(owners) == 1 and same_job(j, next(iter(owners.values()))):

@@ -106,3 +106,24 @@ def test_a_batch_writes_its_sent_records_together_and_its_counters_once(world: S
     assert world.messages.writes - writes == 3 + 1  # three claims with SENDING, one group of SENT
     assert all(m.status is MessageStatus.SENT for m in world.messages.all())
     assert world.messages.get_stats("acme", "cmp-1").sent == 2
+
+
+def test_a_duplicate_that_claims_after_the_batch_read_is_looked_up_again(world: Scenario) -> None:
+    job = world.job()
+    claim = world.messages.claim_message
+    raced: list[str] = []
+
+    def a_duplicate_gets_there_first(message: object, claims: list[SendClaim]) -> list[SendClaim]:
+        if not raced:
+            world.messages.claim_message = claim  # type: ignore[method-assign]
+            raced.append(world.reminders.dispatcher.handle(job).status)
+        return claim(message, claims)  # type: ignore[arg-type]
+
+    world.messages.claim_message = a_duplicate_gets_there_first  # type: ignore[method-assign,assignment]
+    [outcome] = world.reminders.dispatcher.handle_batch([job])
+    assert raced == ["SENT"] and world.email.calls == 1
+    # The snapshot said unclaimed; the store, read again, says this very job did it.
+    assert isinstance(outcome, DispatchResult) and (outcome.status, outcome.reason) == (
+        "DUPLICATE",
+        "already handled",
+    )
