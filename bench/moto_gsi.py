@@ -1,4 +1,4 @@
-"""Bench only: let in-process moto answer a GSI Query from the queried partition, as DynamoDB does.
+"""Bench only: let in-process moto answer a Query from the queried partition, as DynamoDB does.
 
 moto evaluates a Query on a global secondary index by walking every item of the table, so the time of
 any index query grows with the table: a benchmark that compares one query on a 10,000-item table with
@@ -7,6 +7,9 @@ per index, the items of each index partition up to date on every put, update and
 path of moto, batch and transaction included, goes through those three), and hands `Table.query`
 only that partition. Results are unchanged: the same filtering, sorting and paging code runs on the
 smaller candidate list. Never used by the product or its tests.
+
+For the table's own partitions moto already keeps a dict per partition key, but its Query walks and
+sorts every item of the table anyway: the patched Query hands it that partition only.
 """
 
 from __future__ import annotations
@@ -78,6 +81,32 @@ def _in_range(attr: Any, comparison: str, objs: list[Any]) -> bool:
     return bool(checks.get(op, True))  # unknown operator: leave it to moto
 
 
+_ORIGINALS: dict[str, Any] = {}
+
+
+def _with_candidates(table: Any, candidates: list[Any], query: Any, args: Any, kwargs: Any) -> Any:
+    table.all_items = lambda: iter(candidates)
+    try:
+        return query(table, *args, **kwargs)
+    finally:
+        del table.all_items
+
+
+def uninstall() -> None:
+    """Back to plain moto (tables created while installed keep a stale cache: use new ones)."""
+    global _INSTALLED
+    if not _INSTALLED:
+        return
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    DynamoDBBackend.put_item = _ORIGINALS["put_item"]  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = _ORIGINALS["update_item"]  # type: ignore[method-assign]
+    DynamoDBBackend.delete_item = _ORIGINALS["delete_item"]  # type: ignore[method-assign]
+    Table.query = _ORIGINALS["query"]  # type: ignore[method-assign]
+    _INSTALLED = False
+
+
 def install() -> None:
     """Patch moto's DynamoDB backend (idempotent). Call before the table gets items."""
     global _INSTALLED
@@ -117,7 +146,11 @@ def install() -> None:
     def indexed_query(self: Any, *args: Any, **kwargs: Any) -> Any:
         bound = signature.bind(self, *args, **kwargs).arguments
         index_name, hash_key = bound.get("index_name"), bound.get("hash_key")
-        if not index_name or index_name not in {i.name for i in self.global_indexes}:
+        if not index_name:
+            # The table's own partition: moto keeps it in a dict, yet walks and sorts every item.
+            partition = self.items.get(hash_key, {}) if hash_key is not None else {}
+            return _with_candidates(self, list(partition.values()), query, args, kwargs)
+        if index_name not in {i.name for i in self.global_indexes}:
             return query(self, *args, **kwargs)
         conditions = bound.get("hash_key_conditions") or []
         value = hash_key.value if hash_key is not None else (conditions[0][1].value if conditions else None)
@@ -129,12 +162,9 @@ def install() -> None:
             range_attr = next((k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"), None)
             if range_attr:
                 candidates = [c for c in candidates if _in_range(c.attrs.get(range_attr), comparison, objs)]
-        self.all_items = lambda: iter(candidates)
-        try:
-            return query(self, *args, **kwargs)
-        finally:
-            del self.all_items
+        return _with_candidates(self, candidates, query, args, kwargs)
 
+    _ORIGINALS.update(put_item=put, update_item=update, delete_item=delete, query=query)
     DynamoDBBackend.put_item = put_item  # type: ignore[method-assign]
     DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
     DynamoDBBackend.delete_item = delete_item  # type: ignore[method-assign]

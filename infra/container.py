@@ -132,6 +132,7 @@ def build_reminder_engine(
     from infra.dynamodb.campaign_cache import CachedCampaignRepository
     from infra.dynamodb.campaign_repository import DynamoCampaignRepository
     from infra.dynamodb.digest_log import DynamoDigestLog
+    from infra.dynamodb.dispatch_reads import DynamoDispatchReads
     from infra.dynamodb.message_repository import DynamoMessageRepository
     from infra.dynamodb.policy_repository import DynamoPolicySettingRepository
     from infra.dynamodb.repository import DynamoLedgerRepository
@@ -169,6 +170,7 @@ def build_reminder_engine(
             digest_topics=digests,
             policy_settings=DynamoPolicySettingRepository(),
             digest_log=DynamoDigestLog(),
+            dispatch_reads=DynamoDispatchReads(),
         )
     )
 

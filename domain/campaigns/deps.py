@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from domain.campaigns.dispatch.reads import DispatchReads
 from domain.campaigns.policy_settings import PolicySettingRepository, TenantPolicyBooks
 from domain.campaigns.ports import CampaignRepository, JobQueue, MessageRepository, ScheduleRepository
 from domain.clock import Clock
@@ -50,3 +51,7 @@ class EngineDeps:
     def policies_for(self, tenant: str) -> PolicyBook:
         """The statutory policies as this tenant tightened them (cached `CACHE_TTL`)."""
         return self.policy_books().book(tenant)
+
+    dispatch_reads: DispatchReads | None = None
+    """A `domain.campaigns.dispatch.reads.DispatchReads` that reads a batch of jobs in one go; without
+    one the dispatcher reads item by item through the ports above."""

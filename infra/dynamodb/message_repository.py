@@ -152,6 +152,33 @@ class DynamoMessageRepository:
             raise
         message.version = expected_version + 1
 
+    def save_messages(self, saves: list[tuple[Message, int, ContactRecord | None]]) -> None:
+        """Several `save_message`s in one transaction. Two messages to one number share its address
+        registry item, written once (a transaction may not touch an item twice)."""
+        if len(saves) > 20:
+            raise ValueError("at most 20 messages per transaction")
+        addresses: dict[tuple[str, str], AddressItem] = {}
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                for message, expected_version, contact in saves:
+                    item = message_item(message, expected_version + 1)
+                    tx.save(item, condition=TableItem.version == expected_version)
+                    if contact is not None:
+                        tx.save(contact_item(message.tenant, message.debtor_id, contact, message.id))
+                        if message.to and message.channel in _PHONE_CHANNELS:
+                            address = address_item(message.tenant, message.debtor_id, message.to, contact.at)
+                            addresses[(address.PK, address.SK)] = address
+                    if message.provider_message_id:
+                        tx.save(self._lookup(message.tenant, message.provider_message_id, item))
+                for address in addresses.values():
+                    tx.save(address)
+        except TransactWriteError as error:
+            if _cancelled(error):
+                raise ConcurrencyConflict(f"{len(saves)} messages") from error
+            raise
+        for message, expected_version, _ in saves:
+            message.version = expected_version + 1
+
     def get_message(self, tenant: str, debtor_id: str, message_id: str) -> Message | None:
         return self._get(debtor_pk(tenant, debtor_id), message_sk(message_id))
 

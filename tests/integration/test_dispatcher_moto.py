@@ -37,6 +37,7 @@ from domain.services.portfolios import PortfolioInput
 from domain.services.tenants import TenantPatch
 from domain.templates import TemplateChannel
 from infra.dynamodb.campaign_repository import DynamoCampaignRepository
+from infra.dynamodb.dispatch_reads import DynamoDispatchReads
 from infra.dynamodb.message_repository import DynamoMessageRepository
 from infra.dynamodb.repository import DynamoLedgerRepository
 from infra.dynamodb.schedule import DynamoScheduleRepository
@@ -139,6 +140,7 @@ def world(table: str) -> Iterator[World]:
         queue=queue,
         senders={SendChannel.EMAIL: SesEmailSender(ses), SendChannel.SMS: SnsSmsSender(sns)},
         unsubscribe_url=lambda tenant, debtor: f"https://pay.acme.pe/baja/{tenant}/{debtor}",
+        dispatch_reads=DynamoDispatchReads(),
     )
     reminders = Reminders.build(deps)
     ledger.tenants.update(ADMIN, TenantPatch(name="Acme SAC", country="PE", sender_email=SENDER))
@@ -213,8 +215,13 @@ def test_a_crash_after_ses_accepted_is_never_sent_twice(
             raise RuntimeError("Lambda timed out after SES accepted the e-mail")
         original(message, expected, contact)
 
+    def crash_on_sent_group(saves: list[tuple[Message, int, Any]]) -> None:
+        for message, expected, contact in saves:
+            crash_on_sent(message, expected, contact)
+
     before = len(sent_emails())
     monkeypatch.setattr(repo, "save_message", crash_on_sent)
+    monkeypatch.setattr(repo, "save_messages", crash_on_sent_group)
     with pytest.raises(RuntimeError):
         world.dispatch(job)
     monkeypatch.setattr(repo, "save_message", original)

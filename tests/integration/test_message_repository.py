@@ -184,3 +184,30 @@ def test_a_payment_is_attributed_to_a_campaign_once(store: DynamoMessageReposito
     assert store.claim_attribution("acme", "pay-1", "cmp-1") is False
     assert store.claim_attribution("acme", "pay-1", "cmp-2") is True
     assert raw(dynamodb, "T#acme#ATTR#pay-1#cmp-1", "ATTR")["tenant"]["S"] == "acme"
+
+
+def test_sent_records_go_together_or_not_at_all(store: DynamoMessageRepository) -> None:
+    phone = "+51987654321"
+    texts = [message(n, channel=TemplateChannel.SMS, to=phone) for n in (1, 2)]
+    for m in texts:
+        store.claim_message(m, [claim(m.debt_ids[0])])
+    email = message(3)
+    store.claim_message(email, [claim("dt-3")])
+    store.save_message(email, 1)  # someone else moved it: version 2
+
+    def sent(m: Message) -> tuple[Message, int, ContactRecord]:
+        m.status, m.provider_message_id = MessageStatus.SENT, f"p-{m.id}"
+        return m, m.version, ContactRecord(Channel.SMS, T0, address=m.to)
+
+    with pytest.raises(ConcurrencyConflict):
+        store.save_messages([sent(texts[0]), sent(texts[1]), (email, 1, None)])
+    assert [store.get_message("acme", "dr-1", m.id).status for m in texts] == [MessageStatus.QUEUED] * 2  # type: ignore[union-attr]
+    assert store.contact_history("acme", "dr-1", T0 - timedelta(days=1)) == []
+    # Two texts to one number share its registry item, written once in the transaction.
+    store.save_messages([sent(texts[0]), sent(texts[1])])
+    assert [m.version for m in texts] == [2, 2]
+    assert {store.get_message("acme", "dr-1", m.id).status for m in texts} == {MessageStatus.SENT}  # type: ignore[union-attr]
+    assert len(store.contact_history("acme", "dr-1", T0 - timedelta(days=1))) == 2
+    assert store.debtors_by_address(phone) == [("acme", "dr-1")]
+    found = store.find_by_provider_id("acme", "p-msg-02")
+    assert found is not None and found.id == "msg-02"

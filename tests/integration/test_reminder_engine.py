@@ -187,7 +187,12 @@ def test_a_crash_after_the_provider_accepted_is_never_sent_again(
             raise RuntimeError("Lambda timed out after SES accepted the e-mail")
         original(message, expected, contact)
 
+    def crash_on_sent_group(saves: list[tuple[Any, int, Any]]) -> None:
+        for message, expected, contact in saves:
+            crash_on_sent(message, expected, contact)
+
     monkeypatch.setattr(repo, "save_message", crash_on_sent)
+    monkeypatch.setattr(repo, "save_messages", crash_on_sent_group)
     with pytest.raises(RuntimeError):
         world.reminders.dispatcher.handle(job)
     monkeypatch.setattr(repo, "save_message", original)

@@ -107,6 +107,23 @@ class InMemoryMessageRepository:
             self.lookups[(message.tenant, message.provider_message_id)] = message.id
         self.writes += 1
 
+    def save_messages(self, saves: list[tuple[Message, int, ContactRecord | None]]) -> None:
+        """All or nothing, one write: every version is checked before anything is stored."""
+        for message, _, _ in saves:
+            if self.before_save is not None:
+                self.before_save(message)
+        for message, expected, _ in saves:
+            stored = self.messages.get((message.tenant, message.id))
+            if stored is None or stored.version != expected:
+                raise ConcurrencyConflict(f"message {message.id}")
+        writes, before = self.writes, self.before_save
+        self.before_save = None
+        try:
+            for message, expected, contact in saves:
+                self.save_message(message, expected, contact)
+        finally:
+            self.before_save, self.writes = before, writes + 1
+
     def get_message(self, tenant: str, debtor_id: str, message_id: str) -> Message | None:
         found = self.messages.get((tenant, message_id))
         return copy.deepcopy(found) if found is not None and found.debtor_id == debtor_id else None
