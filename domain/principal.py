@@ -43,6 +43,10 @@ class Action(StrEnum):
     DEVICE_REGISTER = "device:register"
     TASK_READ = "task:read"
     POLICY_MANAGE = "policy:manage"
+    PROMISE_READ = "promise:read"
+    PROMISE_CREATE = "promise:create"
+    PROMISE_CANCEL = "promise:cancel"
+    PROMISE_SETTINGS = "promise:settings"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -75,6 +79,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DEVICE_REGISTER: frozenset({_A, _S, _G}),
     Action.TASK_READ: frozenset({_A, _S, _G}),
     Action.POLICY_MANAGE: frozenset({_A}),
+    Action.PROMISE_READ: frozenset({_A, _S, _G}),
+    Action.PROMISE_CREATE: frozenset({_A, _S, _G}),
+    Action.PROMISE_CANCEL: frozenset({_A, _S, _G}),
+    Action.PROMISE_SETTINGS: frozenset({_A}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 
