@@ -596,7 +596,7 @@ def _still_due(debt: Debt, campaign: Campaign | None, claim: SendClaim) -> bool:
         and campaign.status is CampaignStatus.ACTIVE
         and debt.state is DebtState.OPEN
         and debt.balance > 0
-        and debt.due_date + timedelta(days=step.offset_days) == claim.occurrence
+        and step.fires_on(debt, claim.occurrence)
     )
 
 

@@ -6,11 +6,13 @@ audit entries, atomically); this port holds their reads and the tenant's promise
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from domain.campaigns.model import StepTrigger
 from domain.entities import Payment
 from domain.ports import Page, PageRequest
 from domain.promises.model import Promise, PromiseSettings, PromiseStatus
@@ -91,3 +93,16 @@ class PromiseObservers:
     def promise_changed(self, promise: Promise, change: PromiseChange) -> None:
         for observer in self.observers:
             observer.promise_changed(promise, change)
+
+
+class StepTriggerPort(Protocol):
+    """Fires a campaign's event-triggered step for some debts (`domain.campaigns.triggers`)."""
+
+    def fire(
+        self,
+        tenant: str,
+        debtor_id: str,
+        debt_ids: Sequence[str],
+        trigger: StepTrigger,
+        occurrence: date | datetime,
+    ) -> int: ...

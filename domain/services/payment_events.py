@@ -29,3 +29,14 @@ def tell(observer: PaymentObserver, principal: Principal, payment: Payment) -> N
         observer.payment_changed(principal, payment)
     except Exception:
         log.exception("payment observer failed for payment %s", payment.id)
+
+
+class PaymentObservers:
+    """Several observers behind the one `Payments.observer` slot; each one's failure is its own."""
+
+    def __init__(self, *observers: PaymentObserver) -> None:
+        self.observers = list(observers)
+
+    def payment_changed(self, principal: Principal, payment: Payment) -> None:
+        for observer in self.observers:
+            tell(observer, principal, payment)
