@@ -15,6 +15,7 @@ from strawberry.asgi import GraphQL
 from api.auth import AuthError, principal_from_lambda_event, verify_bearer
 from domain.campaigns.engine import Reminders
 from domain.principal import Principal
+from domain.promises.service import Promises
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
 from schema.context import Context
@@ -32,9 +33,11 @@ class LedgerGraphQL(GraphQL[Context, None]):
         graphiql_token: str | None = None,
         webhooks: Webhooks | None = None,
         reminders: Reminders | None = None,
+        promises: Promises | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.ledger, self.webhooks, self.reminders = ledger, webhooks, reminders
+        self.promises = promises
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -50,7 +53,7 @@ class LedgerGraphQL(GraphQL[Context, None]):
         principal = request.scope.get(PRINCIPAL_KEY)
         if not isinstance(principal, Principal):  # pragma: no cover - RequireAuth always sets it
             raise AuthError("unauthenticated")
-        return Context.create(principal, self.ledger, self.webhooks, self.reminders)
+        return Context.create(principal, self.ledger, self.webhooks, self.reminders, self.promises)
 
 
 def authenticate(scope: Scope, authorization: str | None) -> Principal:
@@ -95,6 +98,7 @@ def create_app(
     graphiql_token: str | None = None,
     webhooks: Webhooks | None = None,
     reminders: Reminders | None = None,
+    promises: Promises | None = None,
 ) -> Starlette:
     """The API app; without arguments it wires itself from the environment (as on Lambda)."""
     if ledger is None:
@@ -103,7 +107,11 @@ def create_app(
         ledger = build_ledger()
         webhooks = webhooks or (build_webhooks() if webhooks_configured() else None)
         reminders = reminders or build_reminder_engine(ledger.deps.clock)
-    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks, reminders))
+    if promises is None:
+        from infra.container import build_promises
+
+        promises = build_promises(ledger, reminders)
+    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks, reminders, promises))
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -12,6 +13,7 @@ from domain.campaigns.engine import Reminders
 from domain.entities import Debt, Debtor, Portfolio, Tenant
 from domain.errors import Forbidden
 from domain.principal import Principal
+from domain.promises.service import Promises
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
 from schema.common import forbidden
@@ -47,6 +49,9 @@ class Context:
     loaders: Loaders
     webhooks: Webhooks | None = None
     reminders: Reminders | None = None
+    promises: Promises | None = None
+    loaders_by_feature: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Per-request DataLoaders a feature package creates on first use (e.g. `schema/promises/`)."""
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
@@ -57,6 +62,7 @@ class Context:
         ledger: Ledger,
         webhooks: Webhooks | None = None,
         reminders: Reminders | None = None,
+        promises: Promises | None = None,
     ) -> Context:
         return cls(
             principal=principal,
@@ -64,6 +70,7 @@ class Context:
             loaders=Loaders(ledger, principal.tenant),
             webhooks=webhooks,
             reminders=reminders,
+            promises=promises,
         )
 
     def tenant(self) -> Tenant | None:

@@ -99,6 +99,11 @@ class Query:
             if kind == "Payment" and len(parts) == 2:
                 pay = ledger.payments.get(me, parts[0], parts[1])
                 return PaymentNode.of(pay) if pay else None
+            if kind == "Promise" and len(parts) == 2 and info.context.promises is not None:
+                from schema.promises.types import PromiseNode
+
+                promise = info.context.promises.get(me, parts[0], parts[1])
+                return PromiseNode.of(promise) if promise else None
             return None
 
         return query(fetch)

@@ -10,6 +10,8 @@ from schema.campaigns.policies import PolicyMutations, PolicyQueries
 from schema.campaigns.resolvers import CampaignMutations, CampaignQueries
 from schema.common import ApiError
 from schema.mutations import Mutation
+from schema.promises.resolvers import PromiseMutations, PromiseQueries
+from schema.promises.types import PromiseNode
 from schema.queries import Query
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
 from schema.webhooks import WebhookMutations, WebhookQueries
@@ -28,19 +30,19 @@ def _mask(error: GraphQLError) -> bool:
 
 
 @strawberry.type(name="Query")
-class RootQuery(PolicyQueries, CampaignQueries, WebhookQueries, Query):
+class RootQuery(PromiseQueries, PolicyQueries, CampaignQueries, WebhookQueries, Query):
     """Every query: the ledger's, the reminder engine's and the partners'."""
 
 
 @strawberry.type(name="Mutation")
-class RootMutation(PolicyMutations, CampaignMutations, WebhookMutations, Mutation):
+class RootMutation(PromiseMutations, PolicyMutations, CampaignMutations, WebhookMutations, Mutation):
     """Every mutation."""
 
 
 schema = strawberry.Schema(
     query=RootQuery,
     mutation=RootMutation,
-    types=[PortfolioNode, DebtorNode, DebtNode, PaymentNode, AuditEntry],
+    types=[PortfolioNode, DebtorNode, DebtNode, PaymentNode, AuditEntry, PromiseNode],
     extensions=[
         QueryDepthLimiter(max_depth=MAX_DEPTH),
         MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

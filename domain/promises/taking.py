@@ -241,23 +241,27 @@ MAX_SYNC_ITEMS = 50
 
 
 class PromiseSync(PromiseTaking):
-    def sync(self, principal: Principal, items: list[PromiseInput]) -> list[SyncResult]:
+    def sync(self, principal: Principal, items: list[PromiseInput | DomainError]) -> list[SyncResult]:
         """A batch a phone took offline: each item is taken on its own (its own result, its own
-        errors); a retried batch finds every key already used and writes nothing twice."""
+        errors); a retried batch finds every key already used and writes nothing twice. An item
+        the caller could not even read arrives as its DomainError and fails alone."""
         principal.require(Action.PROMISE_CREATE)
         if len(items) > MAX_SYNC_ITEMS:
             raise DomainError(ErrorCode.TOO_MANY_ROWS, f"at most {MAX_SYNC_ITEMS} promises per sync", "items")
         results: list[SyncResult] = []
         for n, item in enumerate(items):
+            key = item.idempotency_key if isinstance(item, PromiseInput) else ""
             try:
+                if isinstance(item, DomainError):
+                    raise item
                 result = self.create(principal, item)
             except DomainError as err:
                 errors = [
                     FieldError(e.code, e.message, f"items[{n}].{e.field}" if e.field else f"items[{n}]")
                     for e in err.errors
                 ]
-                results.append(SyncResult(item.idempotency_key, SyncOutcome.FAILED, None, errors))
+                results.append(SyncResult(key, SyncOutcome.FAILED, None, errors))
                 continue
             outcome = SyncOutcome.EXISTING if result.replayed else SyncOutcome.CREATED
-            results.append(SyncResult(item.idempotency_key, outcome, result.promise))
+            results.append(SyncResult(key, outcome, result.promise))
         return results
