@@ -172,3 +172,24 @@ def test_debt_promises_load_in_one_query_per_debtor(
     assert (
         aws_calls.dynamodb.count("dynamodb.Query") == 2
     )  # the debts page, then one for the debtor's promises
+
+
+def test_campaign_steps_take_a_trigger_instead_of_an_offset(api: Api, acme: dict[str, Any]) -> None:
+    from tests.api.test_campaigns_api import SMS, TEMPLATE_CREATE
+
+    sms = api.mutate("templateCreate", TEMPLATE_CREATE, i=SMS)["template"]["id"]
+    create = """mutation($i: CampaignCreateInput!) { campaignCreate(input: $i) {
+      campaign { steps { id offsetDays trigger } } errors { field code } } }"""
+    steps = [
+        {"offsetDays": 3, "channel": "SMS", "templateId": sms},
+        {"trigger": "PROMISE_BROKEN", "channel": "SMS", "templateId": sms},
+    ]
+    made = api.mutate("campaignCreate", create, i={"name": "Con eventos", "steps": steps})["campaign"]
+    assert [(s["offsetDays"], s["trigger"]) for s in made["steps"]] == [(0, "PROMISE_BROKEN"), (3, None)]
+    neither = api.ok(create, i={"name": "x", "steps": [{"channel": "SMS", "templateId": sms}]})[
+        "campaignCreate"
+    ]
+    assert neither["errors"] == [{"field": "steps[0].offsetDays", "code": "REQUIRED"}]
+    twice = [steps[1], {**steps[1], "channel": "SMS"}]
+    dup = api.ok(create, i={"name": "y", "steps": twice})["campaignCreate"]
+    assert {"field": "steps", "code": "DUPLICATE"} in dup["errors"]
