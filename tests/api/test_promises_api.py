@@ -193,3 +193,19 @@ def test_campaign_steps_take_a_trigger_instead_of_an_offset(api: Api, acme: dict
     twice = [steps[1], {**steps[1], "channel": "SMS"}]
     dup = api.ok(create, i={"name": "y", "steps": twice})["campaignCreate"]
     assert {"field": "steps", "code": "DUPLICATE"} in dup["errors"]
+
+
+def test_taking_a_promise_is_one_transaction_and_a_replay_writes_nothing(
+    api: Api, acme: dict[str, Any], aws_calls: RequestCounter
+) -> None:
+    world = _setup(api, acme)
+    aws_calls.reset()
+    api.mutate("promiseCreate", CREATE, AGENT, i=_promise(world, "m1"))
+    calls = aws_calls.dynamodb
+    # claim, debtor, settings, debts, debt claims, the debtor's promises, its payments; one write;
+    # and the answer's debtor and debts through the loaders
+    assert calls.count("dynamodb.TransactWriteItems") == 1 and "dynamodb.Scan" not in calls
+    assert len(calls) == 10
+    aws_calls.reset()
+    api.mutate("promiseCreate", CREATE, AGENT, i=_promise(world, "m1"))
+    assert sorted(set(aws_calls.dynamodb)) == ["dynamodb.BatchGetItem", "dynamodb.GetItem"]
