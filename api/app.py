@@ -18,6 +18,7 @@ from domain.campaigns.engine import Reminders
 from domain.imports.jobs import ImportJobs
 from domain.interactions.service import Interactions
 from domain.principal import Principal
+from domain.promises.service import Promises
 from domain.reports.exports import Exports
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
@@ -39,10 +40,12 @@ class LedgerGraphQL(GraphQL[Context, None]):
         exports: Exports | None = None,
         imports: ImportJobs | None = None,
         interactions: Interactions | None = None,
+        promises: Promises | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.ledger, self.webhooks, self.reminders = ledger, webhooks, reminders
         self.exports, self.imports, self.interactions = exports, imports, interactions
+        self.promises = promises
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -66,6 +69,7 @@ class LedgerGraphQL(GraphQL[Context, None]):
             exports=self.exports,
             imports=self.imports,
             interactions=self.interactions,
+            promises=self.promises,
         )
 
 
@@ -114,6 +118,7 @@ def create_app(
     exports: Exports | None = None,
     imports: ImportJobs | None = None,
     interactions: Interactions | None = None,
+    promises: Promises | None = None,
 ) -> Starlette:
     """The API app; without arguments it wires itself from the environment (as on Lambda). Interactions,
     when not given, are wired on the ledger table next to the reminder engine."""
@@ -138,8 +143,21 @@ def create_app(
         from infra.container import build_interactions
 
         interactions = build_interactions(ledger, reminders)
+    if promises is None:
+        from infra.container import build_promises
+
+        promises = build_promises(ledger, reminders)
     graphql = RequireAuth(
-        LedgerGraphQL(ledger, graphiql_token, webhooks, reminders, exports, imports, interactions)
+        LedgerGraphQL(
+            ledger,
+            graphiql_token,
+            webhooks,
+            reminders,
+            exports=exports,
+            imports=imports,
+            interactions=interactions,
+            promises=promises,
+        )
     )
     return Starlette(
         routes=[

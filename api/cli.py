@@ -238,6 +238,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     return run_import(args, build_ledger())
 
 
+def cmd_promise_sweep(args: argparse.Namespace) -> int:
+    """The daily promise sweep at an instant, against the running stack (its jobs go to the stack's
+    reminder queue, where the dev server's dispatcher sends them)."""
+    os.environ.setdefault("RECAUDO_AWS_ENDPOINT", LOCAL_STACK)
+    from dataclasses import asdict
+
+    from domain.clock import FixedClock
+    from infra.container import build_promise_sweeper
+    from infra.local import LocalAwsError, bootstrap, start_local_aws
+
+    try:
+        endpoint = start_local_aws()
+        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
+    except LocalAwsError as err:
+        return _fail(f"{err} (is `make dev` running?)")
+    summary = build_promise_sweeper(FixedClock(args.at)).run()
+    print(json.dumps(asdict(summary), indent=2))
+    return 0
+
+
 def cmd_webhook_listen(args: argparse.Namespace) -> int:
     from api.webhook_listen import run
 
@@ -296,6 +316,14 @@ def build_parser() -> argparse.ArgumentParser:
     from api.import_command import add_parser as add_import_parser
 
     add_import_parser(sub).set_defaults(func=cmd_import)
+    sweep = sub.add_parser(
+        "promise-sweep",
+        help="judge overdue promises and queue promise steps at an instant, on the local stack",
+    )
+    sweep.add_argument(
+        "--at", type=_instant, required=True, help="ISO 8601 with offset, e.g. 2026-12-01T10:00:00-05:00"
+    )
+    sweep.set_defaults(func=cmd_promise_sweep)
 
     listen = sub.add_parser("webhook-listen", help="receive webhooks locally, verify and print each one")
     listen.add_argument("--port", type=int, required=True, help="port to listen on")

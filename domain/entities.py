@@ -209,6 +209,9 @@ class Debt:
     written_off: bool = False
     write_off_reason: str | None = None
     next_action: NextAction | None = None
+    paused_until: datetime | None = None
+    """Set while a pending promise covers the debt (its deadline): the reminder cadence sends nothing
+    meanwhile (planner and dispatcher check it). Cleared in the write that closes the promise."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 0

@@ -19,10 +19,11 @@ from domain.entities import (
     Portfolio,
     Tenant,
 )
+from domain.promises.model import Promise
 
 T = TypeVar("T")
 
-Entity = Tenant | Portfolio | Debtor | Debt | Payment | Adjustment | Dispute
+Entity = Tenant | Portfolio | Debtor | Debt | Payment | Adjustment | Dispute | Promise
 
 
 class ClaimKind(StrEnum):
@@ -32,6 +33,9 @@ class ClaimKind(StrEnum):
     DEBT_EXTERNAL_ID = "DEBT_EXT"
     PORTFOLIO_EXTERNAL_ID = "PORTFOLIO_EXT"
     PAYMENT_IDEMPOTENCY_KEY = "PAYMENT_KEY"
+    PROMISE_IDEMPOTENCY_KEY = "PROMISE_KEY"
+    PROMISE_PENDING_DEBT = "PROMISE_DEBT"
+    """Held by the one pending promise of a debt (value: the debt id), released when it closes."""
 
 
 @dataclass(frozen=True)

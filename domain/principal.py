@@ -46,6 +46,10 @@ class Action(StrEnum):
     REPORT_EXPORT = "report:export"
     INTERACTION_LOG = "interaction:log"
     INTERACTION_READ = "interaction:read"
+    PROMISE_READ = "promise:read"
+    PROMISE_CREATE = "promise:create"
+    PROMISE_CANCEL = "promise:cancel"
+    PROMISE_SETTINGS = "promise:settings"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -82,6 +86,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REPORT_EXPORT: frozenset({_A, _S, _G}),
     Action.INTERACTION_LOG: frozenset({_A, _S, _G}),
     Action.INTERACTION_READ: frozenset({_A, _S, _G}),
+    Action.PROMISE_READ: frozenset({_A, _S, _G}),
+    Action.PROMISE_CREATE: frozenset({_A, _S, _G}),
+    Action.PROMISE_CANCEL: frozenset({_A, _S, _G}),
+    Action.PROMISE_SETTINGS: frozenset({_A}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from domain.interactions.ports import InteractionObserver
     from domain.interactions.service import Interactions
     from domain.messaging import MessageSender, SendChannel
+    from domain.promises.ports import PromiseObserver
+    from domain.promises.service import Promises
+    from domain.promises.sweeper import PromiseSweeper
     from domain.reports.exports import Exports
     from domain.reports.ports import ReportPublisher
     from domain.services import Ledger
@@ -311,3 +314,42 @@ def build_interactions(
             sources=default_sources(),
         )
     )
+
+
+def build_promises(
+    ledger: Ledger, reminders: Reminders | None = None, *observers: PromiseObserver
+) -> Promises:
+    """Promises on the ledger's table, wired to payments and campaigns: every payment recorded or
+    reversed through `ledger` re-evaluates the debtor's promises and fires PAYMENT_RECEIVED; a
+    broken promise fires PROMISE_BROKEN (both when `reminders` has a job queue). `observers` hear
+    every promise change (work queues, risk scores)."""
+    from domain.campaigns.triggers import StepTriggers
+    from domain.promises.listeners import PaymentReceivedSteps, PromiseBrokenSteps, PromisePaymentListener
+    from domain.promises.ports import PromiseObservers
+    from domain.promises.service import Promises
+    from domain.services.payment_events import PaymentObserver, PaymentObservers
+    from infra.dynamodb.promise_repository import DynamoPromiseRepository
+
+    triggers = StepTriggers(reminders.deps) if reminders is not None and reminders.deps.queue else None
+    heard: list[PromiseObserver] = [*observers]
+    if triggers is not None:
+        heard.append(PromiseBrokenSteps(triggers))
+    promises = Promises(ledger.deps, DynamoPromiseRepository(), PromiseObservers(*heard))
+    on_payment: list[PaymentObserver] = [PromisePaymentListener(promises)]
+    if triggers is not None:
+        on_payment.append(PaymentReceivedSteps(triggers))
+    ledger.payments.observer = PaymentObservers(*on_payment)
+    return promises
+
+
+def build_promise_sweeper(clock: Clock | None = None) -> PromiseSweeper:
+    """The daily promise sweep: ledger, promises and the reminder job queue (for PROMISE_DUE_TOMORROW
+    and PROMISE_BROKEN steps), on the table and queue of the environment."""
+    from domain.campaigns.triggers import StepTriggers
+    from domain.promises.sweeper import PromiseSweeper
+
+    clock = clock or SystemClock()
+    ledger = build_ledger(clock)
+    reminders = build_reminder_engine(clock, with_senders=False, cache_campaigns=True)
+    promises = build_promises(ledger, reminders)
+    return PromiseSweeper(promises, StepTriggers(reminders.deps) if reminders.deps.queue else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -14,6 +15,7 @@ from domain.errors import Forbidden
 from domain.imports.jobs import ImportJobs
 from domain.interactions.service import Interactions
 from domain.principal import Principal
+from domain.promises.service import Promises
 from domain.reports.exports import Exports
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
@@ -53,6 +55,9 @@ class Context:
     exports: Exports | None = None
     imports: ImportJobs | None = None
     interactions: Interactions | None = None
+    promises: Promises | None = None
+    loaders_by_feature: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Per-request DataLoaders a feature package creates on first use (e.g. `schema/promises/`)."""
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
@@ -66,6 +71,7 @@ class Context:
         exports: Exports | None = None,
         imports: ImportJobs | None = None,
         interactions: Interactions | None = None,
+        promises: Promises | None = None,
     ) -> Context:
         return cls(
             principal=principal,
@@ -76,6 +82,7 @@ class Context:
             exports=exports,
             imports=imports,
             interactions=interactions,
+            promises=promises,
         )
 
     def tenant(self) -> Tenant | None:

@@ -104,6 +104,11 @@ class Query:
 
                 found = info.context.interactions.get(me, parts[0])
                 return InteractionNode.of(found) if found else None
+            if kind == "Promise" and len(parts) == 2 and info.context.promises is not None:
+                from schema.promises.types import PromiseNode
+
+                promise = info.context.promises.get(me, parts[0], parts[1])
+                return PromiseNode.of(promise) if promise else None
             return None
 
         return query(fetch)

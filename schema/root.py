@@ -13,6 +13,8 @@ from schema.imports import ImportMutations, ImportQueries
 from schema.interactions.resolvers import InteractionMutations, InteractionQueries
 from schema.interactions.types import ENTRY_TYPES
 from schema.mutations import Mutation
+from schema.promises.resolvers import PromiseMutations, PromiseQueries
+from schema.promises.types import PromiseNode
 from schema.queries import Query
 from schema.reports.resolvers import ReportMutations
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
@@ -32,7 +34,9 @@ def _mask(error: GraphQLError) -> bool:
 
 
 @strawberry.type(name="Query")
-class RootQuery(InteractionQueries, PolicyQueries, CampaignQueries, WebhookQueries, ImportQueries, Query):
+class RootQuery(
+    PromiseQueries, InteractionQueries, PolicyQueries, CampaignQueries, WebhookQueries, ImportQueries, Query
+):
     """Every query: the ledger's, the reminder engine's and the partners'."""
 
 
@@ -44,6 +48,7 @@ class RootMutation(
     CampaignMutations,
     WebhookMutations,
     ImportMutations,
+    PromiseMutations,
     Mutation,
 ):
     """Every mutation."""
@@ -52,7 +57,7 @@ class RootMutation(
 schema = strawberry.Schema(
     query=RootQuery,
     mutation=RootMutation,
-    types=[PortfolioNode, DebtorNode, DebtNode, PaymentNode, AuditEntry, *ENTRY_TYPES],
+    types=[PortfolioNode, DebtorNode, DebtNode, PaymentNode, AuditEntry, PromiseNode, *ENTRY_TYPES],
     extensions=[
         QueryDepthLimiter(max_depth=MAX_DEPTH),
         MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

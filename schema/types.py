@@ -17,6 +17,7 @@ from schema.errors import query
 if TYPE_CHECKING:
     from schema.campaigns.types import Message
     from schema.interactions.types import TimelineEntry
+    from schema.promises.types import PromiseNode
 
 PartyKind = strawberry.enum(e.PartyKind, description="A person or a company.")
 ContactKind = strawberry.enum(e.ContactKind, description="Kind of contact point.")
@@ -318,6 +319,14 @@ class DebtNode(Node):
     @strawberry.field(description="Aging bucket by days past due.")
     def aging_bucket(self, info: strawberry.Info) -> AgingBucket:  # type: ignore[valid-type]
         return aging_bucket(self.days_past_due(info))
+
+    @strawberry.field(description="Promises to pay this debt, newest first.")
+    async def promises(
+        self, info: strawberry.Info
+    ) -> list[Annotated[PromiseNode, strawberry.lazy("schema.promises.types")]]:
+        from schema.promises.resolvers import debt_promises
+
+        return await debt_promises(info, self._entity.debtor_id, self._entity.id)
 
     @strawberry.field(description="The debtor who owes it.")
     async def debtor(self, info: strawberry.Info) -> DebtorNode | None:

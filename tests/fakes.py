@@ -40,6 +40,7 @@ from domain.ports import (
     PaymentQuery,
     Transaction,
 )
+from domain.promises.model import Promise
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -72,6 +73,8 @@ def item_key(entity: Entity) -> Key:
         return ("ADJ", entity.debtor_id, entity.debt_id, entity.id)
     if isinstance(entity, Dispute):
         return ("DSP", entity.debtor_id, entity.debt_id, entity.id)
+    if isinstance(entity, Promise):
+        return ("PRM", entity.debtor_id, entity.id)
     raise TypeError(f"not a storable entity: {type(entity).__name__}")
 
 

@@ -99,7 +99,7 @@ def moments(campaigns: Sequence[Campaign], debt: Debt, time_zone: str) -> list[M
     for campaign in campaigns:
         if campaign.status is not CampaignStatus.ACTIVE or not static_match(campaign.segment, debt):
             continue
-        for step in campaign.steps:
+        for step in campaign.scheduled_steps():
             if owner(campaigns, debt, step.offset_days) is not campaign:
                 continue
             day = debt.due_date + timedelta(days=step.offset_days)

@@ -16,7 +16,7 @@ from datetime import time
 from decimal import Decimal
 
 from domain.campaigns.deps import EngineDeps
-from domain.campaigns.model import Campaign, CampaignStats, CampaignStatus, Segment, Step
+from domain.campaigns.model import Campaign, CampaignStats, CampaignStatus, Segment, Step, StepTrigger
 from domain.clock import local_date
 from domain.contacts import validate_locale
 from domain.errors import ConcurrencyConflict, DomainError, ErrorCode, FieldError, NotFound
@@ -37,6 +37,8 @@ class StepInput:
     fallback_template_id: str | None = None
     send_time: time | None = None
     id: str | None = None
+    trigger: StepTrigger | None = None
+    """An event-triggered step (its offset is ignored and stored as 0)."""
 
 
 @dataclass
@@ -230,12 +232,13 @@ class Campaigns:
         self, principal: Principal, steps: Sequence[StepInput], old: Sequence[Step]
     ) -> builtins.list[Step]:
         errors: list[FieldError] = []
-        existing = {(s.offset_days, s.channel): s.id for s in old}
+        existing = {(s.offset_days, s.channel, s.trigger): s.id for s in old}
         taken = {s.id for s in old}
         out: builtins.list[Step] = []
         for i, s in enumerate(sorted(steps, key=lambda x: x.offset_days)):
             where = f"steps[{i}]"
-            if not MIN_OFFSET <= s.offset_days <= MAX_OFFSET:
+            offset = 0 if s.trigger is not None else s.offset_days
+            if not MIN_OFFSET <= offset <= MAX_OFFSET:
                 errors.append(
                     FieldError(
                         ErrorCode.INVALID, f"offset is {MIN_OFFSET} to {MAX_OFFSET}", f"{where}.offsetDays"
@@ -251,7 +254,7 @@ class Campaigns:
                 errors.append(
                     FieldError(ErrorCode.REQUIRED, "a fallback template needs a fallback channel", f"{where}")
                 )
-            step_id = s.id or existing.get((s.offset_days, s.channel))
+            step_id = s.id or existing.get((offset, s.channel, s.trigger))
             if not step_id:
                 n = 1
                 while f"s{n}" in taken:
@@ -261,16 +264,20 @@ class Campaigns:
             out.append(
                 Step(
                     step_id,
-                    s.offset_days,
+                    offset,
                     s.channel,
                     s.template_id,
                     s.fallback_channel,
                     s.fallback_template_id,
                     s.send_time,
+                    s.trigger,
                 )
             )
         if len({s.id for s in out}) != len(out):
             errors.append(FieldError(ErrorCode.DUPLICATE, "step ids are unique", "steps"))
+        triggers = [s.trigger for s in out if s.trigger is not None]
+        if len(set(triggers)) != len(triggers):
+            errors.append(FieldError(ErrorCode.DUPLICATE, "one step per trigger", "steps"))
         templates = self.deps.campaigns.get_templates(
             principal.tenant, [t for o in out for t in (o.template_id, o.fallback_template_id) if t]
         )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.entities import Debt
 from domain.policy import Decision
 from domain.templates import TemplateBody, TemplateChannel
 
@@ -41,6 +42,15 @@ class Segment:
     """A debt matches when it carries at least one of these tags."""
 
 
+class StepTrigger(StrEnum):
+    """An event that fires a step instead of a day offset (through the same dispatcher and policy)."""
+
+    PROMISE_DUE_TOMORROW = "PROMISE_DUE_TOMORROW"
+    PROMISE_BROKEN = "PROMISE_BROKEN"
+    PAYMENT_RECEIVED = "PAYMENT_RECEIVED"
+    INSTALMENT_DUE = "INSTALMENT_DUE"
+
+
 @dataclass(frozen=True)
 class Step:
     id: str
@@ -53,6 +63,17 @@ class Step:
     fallback_template_id: str | None = None
     send_time: time | None = None
     """Local time of day in the debtor's zone; the campaign's default when absent."""
+    trigger: StepTrigger | None = None
+    """Set for an event-triggered step: it fires when the event happens, never on the cadence
+    (`offset_days` is then 0 and unused)."""
+
+    def fires_on(self, debt: Debt, occurrence: date) -> bool:
+        """Whether a job planned for this step on `occurrence` may still go to `debt`: a cadence step
+        only on the debt's due date + offset and never while a promise pauses the debt; an
+        event-triggered step on its event's day (the send claim makes it once)."""
+        if self.trigger is not None:
+            return True
+        return debt.paused_until is None and debt.due_date + timedelta(days=self.offset_days) == occurrence
 
 
 @dataclass
@@ -80,6 +101,13 @@ class Campaign:
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
+
+    def scheduled_steps(self) -> list[Step]:
+        """The cadence: steps at a day offset (event-triggered steps fire on their events)."""
+        return [s for s in self.steps if s.trigger is None]
+
+    def triggered_step(self, trigger: StepTrigger) -> Step | None:
+        return next((s for s in self.steps if s.trigger is trigger), None)
 
 
 @dataclass

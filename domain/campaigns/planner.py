@@ -31,6 +31,7 @@ from domain.campaigns.cadence import (
 )
 from domain.campaigns.deps import EngineDeps
 from domain.campaigns.model import Campaign, CampaignStats, CampaignStatus, Message, MessageStatus
+from domain.campaigns.pause import paused_action
 from domain.campaigns.ports import SendClaim, SendJob
 from domain.entities import Channel, Debt, DebtState, NextAction, Tenant
 from domain.policy import ContactRequest, Outcome
@@ -131,6 +132,9 @@ class Planner:
             return None
         zone = action.time_zone or tenant.time_zone
         jurisdiction = action.jurisdiction or tenant.country
+        if debt.paused_until is not None:  # a pending promise holds the cadence (domain/campaigns/pause.py)
+            self._move(debt, action, paused_action(debt, action, now), summary)
+            return None
         since = evaluation_floor(debt, campaigns) or now
         decision = decide(debt, campaigns, zone, now, since)
         self._record_skipped(tenant.id, debt, decision, zone, summary)

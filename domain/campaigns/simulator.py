@@ -59,7 +59,7 @@ class Simulator:
         everyone = [as_active, *others]
         day = local_date(at, tenant.time_zone)
         found: dict[str, Debt] = {}
-        for step in campaign.steps:
+        for step in campaign.scheduled_steps():
             due = day - timedelta(days=step.offset_days)
             for portfolio_id in campaign.segment.portfolio_ids or (None,):
                 query = DebtQuery(

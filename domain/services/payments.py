@@ -18,6 +18,7 @@ from domain.ports import Claim, ClaimKind, Page, PageRequest, PaymentQuery, Tran
 from domain.principal import Action, Principal
 from domain.services.base import UseCase, clean_text
 from domain.services.debts import debt_event_data
+from domain.services.payment_events import NoPaymentObserver, PaymentObserver, tell
 from domain.snapshot import snapshot
 
 MAX_ALLOCATED_DEBTS = 20
@@ -82,6 +83,9 @@ def _fingerprint(data: PaymentInput) -> str:
 
 
 class Payments(UseCase):
+    observer: PaymentObserver = NoPaymentObserver()
+    """Told after each committed record or reversal (the composition root sets it)."""
+
     def get(self, principal: Principal, debtor_id: str, payment_id: str) -> Payment | None:
         principal.require(Action.PAYMENT_READ)
         payment = self.repo.get_payment(principal.tenant, debtor_id, payment_id)
@@ -107,7 +111,9 @@ class Payments(UseCase):
         principal.require(Action.PAYMENT_RECORD)
         key = clean_text(data.idempotency_key, "idempotencyKey", required=True, max_len=200) or ""
         fingerprint = _fingerprint(data)
-        return self.retrying(lambda: self._record(principal, data, key, fingerprint))
+        result = self.retrying(lambda: self._record(principal, data, key, fingerprint))
+        tell(self.observer, principal, result.payment)
+        return result
 
     def _replay(self, principal: Principal, claim: Claim, fingerprint: str) -> PaymentResult:
         if claim.fingerprint != fingerprint:
@@ -233,7 +239,9 @@ class Payments(UseCase):
     def reverse(self, principal: Principal, debtor_id: str, payment_id: str, reason: str) -> Payment:
         """Undo a payment (a bounced check): balances and credit return to what they were."""
         principal.require(Action.PAYMENT_REVERSE)
-        return self.retrying(lambda: self._reverse(principal, debtor_id, payment_id, reason))
+        payment = self.retrying(lambda: self._reverse(principal, debtor_id, payment_id, reason))
+        tell(self.observer, principal, payment)
+        return payment
 
     def _reverse(self, principal: Principal, debtor_id: str, payment_id: str, reason: str) -> Payment:
         payment = self.repo.get_payment(principal.tenant, debtor_id, payment_id)

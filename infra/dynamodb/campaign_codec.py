@@ -18,6 +18,7 @@ from domain.campaigns.model import (
     MessageTemplate,
     Segment,
     Step,
+    StepTrigger,
     TaskStatus,
 )
 from domain.clock import iso_utc
@@ -78,6 +79,7 @@ def step_to_json(s: Step) -> dict[str, Any]:
         "fallbackChannel": s.fallback_channel.value if s.fallback_channel else None,
         "fallbackTemplateId": s.fallback_template_id,
         "sendTime": s.send_time.isoformat(timespec="minutes") if s.send_time else None,
+        "trigger": s.trigger.value if s.trigger else None,
     }
 
 
@@ -90,6 +92,7 @@ def step_from_json(d: dict[str, Any]) -> Step:
         fallback_channel=TemplateChannel(d["fallbackChannel"]) if d.get("fallbackChannel") else None,
         fallback_template_id=d.get("fallbackTemplateId"),
         send_time=time.fromisoformat(d["sendTime"]) if d.get("sendTime") else None,
+        trigger=StepTrigger(d["trigger"]) if d.get("trigger") else None,
     )
 
 

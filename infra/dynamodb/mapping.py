@@ -23,6 +23,7 @@ from domain.entities import (
     Tenant,
 )
 from domain.ports import Claim, Entity
+from domain.promises.model import Promise
 from infra.dynamodb import keys
 from infra.dynamodb.codec import contact_to_json, dumps, next_action_to_json, related_to_json
 from infra.dynamodb.loading import (
@@ -50,6 +51,7 @@ from infra.dynamodb.models import (
     TableItem,
     TenantItem,
 )
+from infra.dynamodb.promise_items import promise_item
 
 __all__ = [
     "adjustment_from_item",
@@ -185,6 +187,7 @@ def _debt_item(tenant: str, d: Debt) -> TableItem:
         dispute_reason=d.dispute_reason,
         written_off=d.written_off,
         write_off_reason=d.write_off_reason,
+        paused_until=d.paused_until,
         created_at=d.created_at,
         updated_at=d.updated_at,
         GSI1PK=keys.portfolio_debts_pk(tenant, d.portfolio_id),
@@ -286,6 +289,7 @@ _TO_ITEM: dict[type, Callable[[str, Any], TableItem]] = {
     Payment: _payment_item,
     Adjustment: _adjustment_item,
     Dispute: _dispute_item,
+    Promise: promise_item,
 }
 
 

@@ -239,6 +239,8 @@ class DebtItem(TableItem, discriminator="DEBT"):
     write_off_reason = UnicodeAttribute(null=True, attr_name="writeOffReason")
     next_action = UnicodeAttribute(null=True, attr_name="nextAction")
     """JSON {at, campaignId, stepId, occurrence} while the debt is in the due index (GSI5)."""
+    paused_until = UTCDateTimeAttribute(null=True, attr_name="pausedUntil")
+    """Set while a pending promise pauses the debt's reminders (the promise's deadline)."""
     created_at = UTCDateTimeAttribute(null=True, attr_name="createdAt")
     updated_at = UTCDateTimeAttribute(null=True, attr_name="updatedAt")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from domain.campaigns import feedback
-from schema.campaigns.types import MessageStatus, StepChannel
+from schema.campaigns.types import MessageStatus, StepChannel, StepTrigger
 from schema.common import DecimalInput
 from schema.types import Channel
 
@@ -24,15 +24,22 @@ class SegmentInput:
     tags: list[str] = strawberry.field(default_factory=list)
 
 
-@strawberry.input(description="A step: channel and template at an offset (days) from the due date.")
+@strawberry.input(
+    description="A step: channel and template at a day offset from the due date, or on an event."
+)
 class StepInput:
-    offset_days: int
+    offset_days: int | None = strawberry.field(
+        default=None, description="Days from the due date; required unless `trigger` is given."
+    )
     channel: StepChannel  # type: ignore[valid-type]
     template_id: strawberry.ID
     fallback_channel: StepChannel | None = None  # type: ignore[valid-type]
     fallback_template_id: strawberry.ID | None = None
     send_time: str | None = strawberry.field(default=None, description="Local HH:MM in the debtor's zone.")
     id: str | None = strawberry.field(default=None, description="Keep a step's id across updates.")
+    trigger: StepTrigger | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Fire on this event instead of a day offset (one step per trigger)."
+    )
 
 
 @strawberry.input

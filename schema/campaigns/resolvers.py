@@ -71,12 +71,21 @@ def _segment(s: i.SegmentInput | None) -> DomainSegment | None:
     )
 
 
+def _offset(s: i.StepInput, n: int) -> int:
+    if s.offset_days is None and s.trigger is None:
+        raise DomainError(
+            ErrorCode.REQUIRED, "a step needs offsetDays or a trigger", f"steps[{n}].offsetDays"
+        )
+    return s.offset_days or 0
+
+
 def _steps(steps: list[i.StepInput] | None) -> list[DomainStep] | None:
     if steps is None:
         return None
     return [
         DomainStep(
-            offset_days=s.offset_days,
+            offset_days=_offset(s, n),
+            trigger=s.trigger,
             channel=s.channel,
             template_id=decode_one(s.template_id, "Template", f"steps[{n}].templateId"),
             fallback_channel=s.fallback_channel,

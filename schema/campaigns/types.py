@@ -18,6 +18,10 @@ StepChannel = strawberry.enum(
     TemplateChannel, name="StepChannel", description="EMAIL, SMS, WHATSAPP or CALL_TASK."
 )
 MessageStatus = strawberry.enum(m.MessageStatus, description="Where a reminder message stands.")
+StepTrigger = strawberry.enum(
+    m.StepTrigger,
+    description="An event that fires a campaign step through the same engine and contact policy.",
+)
 ContactDecisionOutcome = strawberry.enum(
     PolicyOutcome,
     name="ContactDecisionOutcome",
@@ -62,10 +66,14 @@ class Step:
     send_time: str | None = strawberry.field(
         description="Local HH:MM in the debtor's zone, if not the default."
     )
+    trigger: StepTrigger | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="The event that fires this step (its offset is then unused)."
+    )
 
     @classmethod
     def of(cls, s: m.Step) -> Step:
         return cls(
+            trigger=s.trigger,
             id=s.id,
             offset_days=s.offset_days,
             channel=s.channel,

@@ -4,11 +4,9 @@ is sent."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from domain.campaigns.dispatch.batch import Batch
 from domain.campaigns.dispatch.job import DispatchResult, LoadedJob
-from domain.campaigns.model import Campaign, CampaignStatus
+from domain.campaigns.model import Campaign, CampaignStatus, StepTrigger
 from domain.campaigns.ports import SendClaim, SendJob
 from domain.entities import Debt, DebtState
 
@@ -35,13 +33,11 @@ def load_job(batch: Batch, job: SendJob) -> LoadedJob | DispatchResult:
 
 def still_due(debt: Debt, campaign: Campaign | None, claim: SendClaim) -> bool:
     """OPEN with a balance, its campaign active, and the step's day still its due date + offset (a
-    changed due date invalidates the jobs planned for the old one)."""
+    changed due date invalidates the jobs planned for the old one; a pending promise pauses it). A
+    PAYMENT_RECEIVED thank-you also goes to the debt the payment settled."""
     step = campaign.step(claim.step_id) if campaign is not None else None
-    return (
-        step is not None
-        and campaign is not None
-        and campaign.status is CampaignStatus.ACTIVE
-        and debt.state is DebtState.OPEN
-        and debt.balance > 0
-        and debt.due_date + timedelta(days=step.offset_days) == claim.occurrence
-    )
+    if step is None or campaign is None or campaign.status is not CampaignStatus.ACTIVE:
+        return False
+    if step.trigger is StepTrigger.PAYMENT_RECEIVED:
+        return debt.state in (DebtState.OPEN, DebtState.PAID)
+    return debt.state is DebtState.OPEN and debt.balance > 0 and step.fires_on(debt, claim.occurrence)

@@ -1,0 +1,1 @@
+"""GraphQL of promises to pay: mutations, the `promises` list and `Debt.promises`."""
