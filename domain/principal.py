@@ -42,6 +42,7 @@ class Action(StrEnum):
     DEBTOR_OPT_OUT = "debtor:opt-out"
     DEVICE_REGISTER = "device:register"
     TASK_READ = "task:read"
+    DASHBOARD_READ = "dashboard:read"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -73,6 +74,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DEBTOR_OPT_OUT: frozenset({_A, _S, _G}),
     Action.DEVICE_REGISTER: frozenset({_A, _S, _G}),
     Action.TASK_READ: frozenset({_A, _S, _G}),
+    Action.DASHBOARD_READ: frozenset({_A, _S}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 
