@@ -10,6 +10,7 @@ from schema.campaigns.resolvers import CampaignMutations, CampaignQueries
 from schema.common import ApiError
 from schema.mutations import Mutation
 from schema.queries import Query
+from schema.summaries.resolvers import SummaryQueries
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
 from schema.webhooks import WebhookMutations, WebhookQueries
 
@@ -27,7 +28,7 @@ def _mask(error: GraphQLError) -> bool:
 
 
 @strawberry.type(name="Query")
-class RootQuery(CampaignQueries, WebhookQueries, Query):
+class RootQuery(CampaignQueries, WebhookQueries, SummaryQueries, Query):
     """Every query: the ledger's, the reminder engine's and the partners'."""
 
 
