@@ -85,13 +85,13 @@ class Dashboard(UseCase):
         return self.store
 
     def summary(
-        self, principal: Principal, portfolio_id: str | None, as_of: date | None
+        self, principal: Principal, portfolio_id: str | None, as_of: date | None, today: date | None = None
     ) -> list[CurrencySummary]:
         """Per currency: live counts and amounts plus the aging of the latest snapshot (as_of null or
         today), or everything as of the snapshot of a past day (SNAPSHOT_NOT_FOUND when none)."""
         principal.require(Action.DASHBOARD_READ)
         store, scope = self._store(), scope_of(portfolio_id)
-        today = self.today(self.settings(principal))
+        today = today or self.today(self.settings(principal))
         day = as_of or today
         if day > today:
             raise DomainError(ErrorCode.INVALID_DATE, f"asOf {day} is after today ({today})", "asOf")

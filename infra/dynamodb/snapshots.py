@@ -1,5 +1,6 @@
 """Daily snapshot items (see DESIGN.md): `T#<t>#SNAP#<scope>` / `<day>#<currency>`, a `<day>#` marker
-per scope saying the day was taken (even with no debts), and `T#<t>` / `SNAPLAST` = the latest day."""
+per scope saying the day was taken (even with no debts), and `T#<t>#SNAP#LAST` / `LAST` = the latest
+day (in a `SNAP#` partition too, so the nightly function's writes are limited to those keys)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from infra.dynamodb import keys
 from infra.dynamodb.aggregates import connection
 from infra.dynamodb.models import TableItem
 
-LAST_SK = "SNAPLAST"
+LAST_SCOPE = "LAST"
 KIND = "SNAPSHOT"
 
 
@@ -33,7 +34,7 @@ def last_day(tenant: str) -> date | None:
         _client()
         .get_item(
             TableName=_table(),
-            Key={"PK": {"S": keys.tenant_pk(tenant)}, "SK": {"S": LAST_SK}},
+            Key={"PK": {"S": snapshot_pk(tenant, LAST_SCOPE)}, "SK": {"S": LAST_SCOPE}},
             ConsistentRead=True,
         )
         .get("Item")
@@ -85,7 +86,7 @@ def _item(tenant: str, scope: str, day: date, snapshot: Snapshot | None) -> dict
 
 
 def save(tenant: str, day: date, scopes: list[str], snapshots: list[Snapshot], replace: bool) -> bool:
-    """Markers and snapshots in BatchWriteItem requests, then `SNAPLAST` (conditional: it only moves
+    """Markers and snapshots in BatchWriteItem requests, then the `LAST` day (conditional: it only moves
     forward, or stays on the day when replacing), so a run that dies half-way is redone next time."""
     client = _client()
     if not replace:
@@ -103,8 +104,8 @@ def save(tenant: str, day: date, scopes: list[str], snapshots: list[Snapshot], r
         client.put_item(
             TableName=_table(),
             Item={
-                "PK": {"S": keys.tenant_pk(tenant)},
-                "SK": {"S": LAST_SK},
+                "PK": {"S": snapshot_pk(tenant, LAST_SCOPE)},
+                "SK": {"S": LAST_SCOPE},
                 "kind": {"S": "SNAPSHOT_LAST"},
                 "tenant": {"S": tenant},
                 "day": {"S": day.isoformat()},

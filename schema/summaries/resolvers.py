@@ -16,7 +16,7 @@ from schema.summaries.types import CurrencySummary, Granularity, KpiSeries
 
 def summary(info: strawberry.Info, portfolio_id: str | None, as_of: date | None) -> list[CurrencySummary]:
     ctx = info.context
-    found = query(lambda: Dashboard(ctx.ledger.deps).summary(ctx.principal, portfolio_id, as_of))
+    found = query(lambda: Dashboard(ctx.ledger.deps).summary(ctx.principal, portfolio_id, as_of, ctx.today()))
     return [CurrencySummary.of(s) for s in found]
 
 
