@@ -159,10 +159,20 @@ def apply(tenant: str, deltas: list[AggregateDelta], idempotency_key: str | None
             client.update_item(**update)
         return True
     expires = int((clock.now() + APPLIED_TTL).timestamp())
+    applied = False
+    # 99 updates and one marker per transaction (100 items at most); each chunk has its own marker,
+    # so a retry after a partial failure applies only the chunks still missing.
+    for n, start in enumerate(range(0, len(updates), 99)):
+        marker_key = idempotency_key if start == 0 else f"{idempotency_key}#{n}"
+        applied |= _apply_once(client, tenant, marker_key, updates[start : start + 99], expires)
+    return applied
+
+
+def _apply_once(client: Any, tenant: str, key: str, updates: list[dict[str, Any]], expires: int) -> bool:
     marker = {
         "TableName": TableItem.Meta.table_name,
         "Item": {
-            "PK": {"S": applied_pk(tenant, idempotency_key)},
+            "PK": {"S": applied_pk(tenant, key)},
             "SK": {"S": "AGGAPPLY"},
             "kind": {"S": "AGGREGATE_APPLIED"},
             "tenant": {"S": tenant},

@@ -166,3 +166,20 @@ def test_nightly_snapshot_repairs_drift_and_runs_once_a_day(
     (snap,) = repo.snapshots_on("acme", TENANT_SCOPE, date(2026, 3, 16)) or []
     assert snap.previous_day == date(2026, 3, 15)
     assert repo.snapshots_on("acme", TENANT_SCOPE, date(2026, 3, 14)) is None
+
+
+def test_apply_deltas_beyond_one_transaction_applies_each_chunk_once(repo: DynamoLedgerRepository) -> None:
+    deltas = [AggregateDelta(portfolio_scope(f"pf{i}"), "PEN", Figures(debts=1)) for i in range(150)]
+    assert repo.apply_deltas("acme", deltas, "import-2#batch-0") is True
+    assert repo.apply_deltas("acme", deltas, "import-2#batch-0") is False
+    assert repo.live_figures("acme", portfolio_scope("pf149")) == {"PEN": Figures(debts=1)}
+
+
+def test_run_snapshots_locally(ledger: Ledger, repo: DynamoLedgerRepository) -> None:
+    from infra.snapshot_run import run_snapshots
+
+    at = datetime(2026, 3, 16, 6, 0, tzinfo=UTC)  # 01:00 in Lima
+    assert run_snapshots(at) == {"taken": ["acme"], "repaired": [], "skippedRepairs": 0, "failed": {}}
+    assert run_snapshots(at)["taken"] == []
+    assert run_snapshots(at, replace=True)["taken"] == ["acme"]
+    assert repo.last_snapshot_day("acme") == date(2026, 3, 16)
