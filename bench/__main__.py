@@ -14,6 +14,7 @@ from bench.cold_start import import_times, worker_import_times
 from bench.events import run_event_benchmarks
 from bench.ledger import run_ledger_benchmarks
 from bench.reminders import run_dispatcher_benchmark, run_planner_benchmarks
+from bench.summaries import run_summary_benchmarks
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -37,7 +38,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="re-run only the reminder benchmarks and update that section of latest.json",
     )
+    parser.add_argument(
+        "--summary-large", type=int, default=2000, help="debts in the large dashboard portfolio"
+    )
+    parser.add_argument(
+        "--only-summaries",
+        action="store_true",
+        help="re-run only the dashboard benchmark (updates latest.json)",
+    )
     args = parser.parse_args(argv)
+    if args.only_summaries:
+        figures = json.loads((RESULTS / "latest.json").read_text())
+        figures["summaries"] = run_summary_benchmarks(large=args.summary_large, runs=5)
+        (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
+        print_table(figures)
+        return 0
     if args.only_reminders:
         figures = json.loads((RESULTS / "latest.json").read_text())
         figures["reminders"] = _reminders(args)
@@ -55,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     figures["events"] = run_event_benchmarks(args.event_debts, args.deliveries)
     figures["reminders"] = _reminders(args)
     figures["cold_start"] = import_times(args.import_runs)
+    figures["summaries"] = run_summary_benchmarks(large=args.summary_large, runs=5)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
     print_table(figures)
@@ -149,6 +165,16 @@ def print_table(f: dict[str, Any]) -> None:
         ("import Starlette+Mangum hello (median ms)", f"{cold['hello_ms']:.0f}", "floor"),
         ("cold-start import ratio", f"{cold['ratio']:.2f}×", ""),
     ]
+    if "summaries" in f:
+        sm = f["summaries"]
+        rows += [
+            (
+                f"portfolio.summary requests: {sm['small']['debts']} / {sm['large']['debts']} debts",
+                f"{sm['small']['dynamodb_requests']} / {sm['large']['dynamodb_requests']}",
+                "constant",
+            ),
+            ("nightly snapshot: debts per second", f"{sm['snapshot_debts_per_second']}", "on moto"),
+        ]
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>14}  {note}")

@@ -36,9 +36,9 @@ def _money(value: Decimal | None, currency: str) -> Money | None:
 
 @strawberry.type(description="Open balance of one aging bucket (as of the snapshot).")
 class AgingAmount:
-    bucket: AgingBucket  # type: ignore[valid-type]
-    balance: Money
-    debt_count: int
+    bucket: AgingBucket = strawberry.field(description="Days past due on the snapshot's day.")  # type: ignore[valid-type]
+    balance: Money = strawberry.field(description="Open balance of the bucket's debts.")
+    debt_count: int = strawberry.field(description="Open debts in the bucket.")
 
 
 @strawberry.type(
@@ -55,17 +55,17 @@ class CurrencySummary:
     )
     debt_count: int = strawberry.field(description="Every debt, whatever its state.")
     open_debt_count: int = strawberry.field(description="Debts with an undisputed balance to collect.")
-    disputed_debt_count: int
+    disputed_debt_count: int = strawberry.field(description="Debts under an open dispute.")
     debtor_count: int | None = strawberry.field(
         description="Distinct debtors with an outstanding balance (snapshot)."
     )
     original_amount: Money = strawberry.field(description="Original amounts of every debt.")
     balance: Money = strawberry.field(description="Outstanding balance of open and disputed debts.")
-    disputed_balance: Money
+    disputed_balance: Money = strawberry.field(description="The part of `balance` under dispute.")
     overdue_balance: Money | None = strawberry.field(description="Open balance past due (snapshot).")
     collected: Money = strawberry.field(description="Payments applied to the debts, net of reversals.")
-    credited: Money
-    fees: Money
+    credited: Money = strawberry.field(description="Credits (adjustments and dispute resolutions) applied.")
+    fees: Money = strawberry.field(description="Fees added to the debts.")
     written_off: Money = strawberry.field(description="Balance of written-off debts.")
     aging: list[AgingAmount] | None = strawberry.field(
         description="Open balance per days-past-due bucket (snapshot); disputed balances are not aged."
@@ -103,8 +103,8 @@ class CurrencySummary:
 
 @strawberry.type(description="Share of a bucket's opening balance that rolled into a later bucket.")
 class RollRate:
-    from_bucket: AgingBucket  # type: ignore[valid-type]
-    to_bucket: AgingBucket  # type: ignore[valid-type]
+    from_bucket: AgingBucket = strawberry.field(description="The bucket the balance left.")  # type: ignore[valid-type]
+    to_bucket: AgingBucket = strawberry.field(description="The next bucket.")  # type: ignore[valid-type]
     rate: str | None = strawberry.field(
         description="Sum of the balances that left `fromBucket` for a later bucket between consecutive "
         "snapshots in the period / balance in `fromBucket` at the period's opening (fraction, 4 places)."
@@ -115,10 +115,10 @@ class RollRate:
     description="One period's KPIs in one currency (null when a snapshot or denominator is missing)."
 )
 class CurrencyKpis:
-    currency: str
+    currency: str = strawberry.field(description="ISO 4217.")
     opening_balance: Money | None = strawberry.field(description="Balance at the opening snapshot.")
     closing_balance: Money | None = strawberry.field(description="Balance at the closing snapshot.")
-    closing_overdue: Money | None
+    closing_overdue: Money | None = strawberry.field(description="Overdue balance at the closing snapshot.")
     billed: Money | None = strawberry.field(
         description="Credit sales: original amounts and fees added in the period (closing − opening)."
     )
@@ -141,7 +141,7 @@ class CurrencyKpis:
     delinquency_rate: str | None = strawberry.field(
         description="closing overdue / closing balance (fraction)."
     )
-    roll_rates: list[RollRate]
+    roll_rates: list[RollRate] = strawberry.field(description="One per bucket pair, CURRENT→1–30 first.")
 
     @classmethod
     def of(cls, k: kpis.CurrencyKpis) -> CurrencyKpis:
@@ -172,7 +172,7 @@ class CurrencyKpis:
 
 @strawberry.type(description="Contact rate of one channel in a period.")
 class ChannelContactRate:
-    channel: str
+    channel: str = strawberry.field(description="EMAIL, SMS, WHATSAPP or CALL_TASK.")
     attempted: int = strawberry.field(
         description="Debtors with a message that left us (sent, delivered, bounced, failed)."
     )
@@ -199,11 +199,13 @@ class MessageConversion:
 
 @strawberry.type(description="The KPIs of one period (tenant-local days, both ends included).")
 class KpiPoint:
-    from_: date = strawberry.field(name="from")
-    to: date
-    currencies: list[CurrencyKpis]
+    from_: date = strawberry.field(name="from", description="First day of the period.")
+    to: date = strawberry.field(description="Last day of the period.")
+    currencies: list[CurrencyKpis] = strawberry.field(description="One per currency, by code.")
     contact_rates: list[ChannelContactRate] = strawberry.field(description="Per channel, sorted by channel.")
-    message_conversion: MessageConversion | None
+    message_conversion: MessageConversion | None = strawberry.field(
+        description="Null when the reminder engine is not wired to this API."
+    )
     promise_kept_rate: str | None = strawberry.field(
         description="Promises due in the period that were kept / promises due. Always null until promises "
         "to pay exist (a later release)."
@@ -223,8 +225,8 @@ class KpiPoint:
 
 @strawberry.type(description="A KPI series: one point per period from `from` to `to`.")
 class KpiSeries:
-    granularity: Granularity  # type: ignore[valid-type]
-    points: list[KpiPoint]
+    granularity: Granularity = strawberry.field(description="Length of each period.")  # type: ignore[valid-type]
+    points: list[KpiPoint] = strawberry.field(description="One per period, oldest first.")
 
     @classmethod
     def of(cls, r: d.KpiReport) -> KpiSeries:
