@@ -93,6 +93,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
             seeded = f"{seeded}\n  campaign '{campaign.name}' ({campaign.status.value}, {steps} steps)"
         start_stream_pump(endpoint, os.environ["RECAUDO_TABLE"])
         start_overdue_timer(ledger.deps.clock)
+        from infra.snapshot_run import start_snapshot_timer
+
+        start_snapshot_timer(ledger.deps.clock)
         webhooks = build_webhooks(ledger.deps.clock)
         start_webhook_workers(endpoint, webhooks, reminders)
         start_reminder_workers(endpoint, reminders)
@@ -258,6 +261,21 @@ def cmd_promise_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    """The nightly summary snapshot of every tenant, once, against the running stack."""
+    os.environ.setdefault("RECAUDO_AWS_ENDPOINT", LOCAL_STACK)
+    from infra.local import LocalAwsError, bootstrap, start_local_aws
+    from infra.snapshot_run import run_snapshots
+
+    try:
+        endpoint = start_local_aws()
+        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
+    except LocalAwsError as err:
+        return _fail(f"{err} (is `make dev` running?)")
+    print(json.dumps(run_snapshots(args.at, args.replace), indent=2, ensure_ascii=False))
+    return 0
+
+
 def cmd_webhook_listen(args: argparse.Namespace) -> int:
     from api.webhook_listen import run
 
@@ -324,6 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--at", type=_instant, required=True, help="ISO 8601 with offset, e.g. 2026-12-01T10:00:00-05:00"
     )
     sweep.set_defaults(func=cmd_promise_sweep)
+    snap = sub.add_parser("snapshot", help="take the daily summary snapshots now, on the local stack")
+    snap.add_argument(
+        "--at", type=_instant, default=None, help="the instant to run at (ISO 8601 with offset)"
+    )
+    snap.add_argument("--replace", action="store_true", help="retake a day already taken")
+    snap.set_defaults(func=cmd_snapshot)
 
     listen = sub.add_parser("webhook-listen", help="receive webhooks locally, verify and print each one")
     listen.add_argument("--port", type=int, required=True, help="port to listen on")

@@ -17,6 +17,7 @@ from bench.exports import print_exports, run_export_benchmarks
 from bench.imports import run_import_benchmarks
 from bench.ledger import run_ledger_benchmarks
 from bench.reminders import run_dispatcher_benchmark, run_planner_benchmarks
+from bench.summaries import run_summary_benchmarks
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--messages", type=int, default=300, help="reminders through the dispatcher")
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the generated import file")
+    parser.add_argument(
+        "--summary-large", type=int, default=2000, help="debts in the large dashboard portfolio"
+    )
     parser.add_argument("--export-sizes", default="5000,20000", help="rows for the export writers")
     parser.add_argument("--export-moto-sizes", default="5000,20000", help="rows for whole exports on moto")
     for name in ONLY:
@@ -97,6 +101,7 @@ ONLY: dict[str, tuple[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "reminders": ("reminders", _reminders),
     "exports": ("exports", _exports),
     "imports": ("file_import", lambda args: run_import_benchmarks(args.import_rows)),
+    "summaries": ("summaries", lambda args: run_summary_benchmarks(large=args.summary_large, runs=5)),
 }
 """`--only-<name>` → (section of latest.json, how to run it); the full run runs them all too."""
 
@@ -205,6 +210,16 @@ def print_table(f: dict[str, Any]) -> None:
         ("cold-start import ratio", f"{cold['ratio']:.2f}×", ""),
     ]
     rows += _file_import_rows(f.get("file_import"))
+    if "summaries" in f:
+        sm = f["summaries"]
+        rows += [
+            (
+                f"portfolio.summary requests: {sm['small']['debts']} / {sm['large']['debts']} debts",
+                f"{sm['small']['dynamodb_requests']} / {sm['large']['dynamodb_requests']}",
+                "constant",
+            ),
+            ("nightly snapshot: debts per second", f"{sm['snapshot_debts_per_second']}", "on moto"),
+        ]
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>14}  {note}")

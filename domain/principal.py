@@ -50,6 +50,7 @@ class Action(StrEnum):
     PROMISE_CREATE = "promise:create"
     PROMISE_CANCEL = "promise:cancel"
     PROMISE_SETTINGS = "promise:settings"
+    DASHBOARD_READ = "dashboard:read"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -90,6 +91,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PROMISE_CREATE: frozenset({_A, _S, _G}),
     Action.PROMISE_CANCEL: frozenset({_A, _S, _G}),
     Action.PROMISE_SETTINGS: frozenset({_A}),
+    Action.DASHBOARD_READ: frozenset({_A, _S}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from domain.services.outbox import OutboxRelay
     from domain.services.overdue import OverdueNotices
     from domain.services.webhooks import Webhooks
+    from domain.summaries.nightly import LedgerSnapshots
     from infra.imports.events import SqsImportContinuation
 
 DEFAULT_BUS = "recaudo-events"
@@ -63,6 +64,19 @@ def build_overdue_notices(clock: Clock | None = None) -> OverdueNotices:
     _configure_table()
     clock = clock or SystemClock()
     return OverdueNotices(Deps(repo=DynamoLedgerRepository(), clock=clock, ids=TimeOrderedIds(clock)))
+
+
+def build_ledger_snapshots(clock: Clock | None = None) -> LedgerSnapshots:
+    """The nightly summaries snapshot (and aggregate repair), on the same table as `build_ledger`."""
+    from domain.ids import TimeOrderedIds
+    from domain.services import Deps
+    from domain.summaries.nightly import LedgerSnapshots
+    from infra.dynamodb.repository import DynamoLedgerRepository
+
+    _configure_table()
+    clock = clock or SystemClock()
+    repo = DynamoLedgerRepository()
+    return LedgerSnapshots(Deps(repo=repo, clock=clock, ids=TimeOrderedIds(clock)), repo)
 
 
 def build_outbox_relay(clock: Clock | None = None) -> OutboxRelay:

@@ -17,6 +17,7 @@ from schema.promises.resolvers import PromiseMutations, PromiseQueries
 from schema.promises.types import PromiseNode
 from schema.queries import Query
 from schema.reports.resolvers import ReportMutations
+from schema.summaries.resolvers import SummaryQueries
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
 from schema.webhooks import WebhookMutations, WebhookQueries
 
@@ -35,7 +36,14 @@ def _mask(error: GraphQLError) -> bool:
 
 @strawberry.type(name="Query")
 class RootQuery(
-    PromiseQueries, InteractionQueries, PolicyQueries, CampaignQueries, WebhookQueries, ImportQueries, Query
+    PromiseQueries,
+    InteractionQueries,
+    PolicyQueries,
+    CampaignQueries,
+    WebhookQueries,
+    ImportQueries,
+    SummaryQueries,
+    Query,
 ):
     """Every query: the ledger's, the reminder engine's and the partners'."""
 

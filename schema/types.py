@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from schema.campaigns.types import Message
     from schema.interactions.types import TimelineEntry
     from schema.promises.types import PromiseNode
+    from schema.summaries.types import CurrencySummary
+
+_SUMMARY_DOC = (
+    "Per currency: debts, debtors, original amount, balance, overdue balance and aging. Live counts "
+    "and amounts with the aging of the latest nightly snapshot when `asOf` is null or today; a past "
+    "`asOf` reads that day's snapshot (SNAPSHOT_NOT_FOUND when none was taken). ADMIN, SUPERVISOR."
+)
 
 PartyKind = strawberry.enum(e.PartyKind, description="A person or a company.")
 ContactKind = strawberry.enum(e.ContactKind, description="Kind of contact point.")
@@ -60,6 +67,14 @@ class TenantNode:
             sms_sender_id=t.sms_sender_id,
         )
 
+    @strawberry.field(description=_SUMMARY_DOC)
+    def summary(
+        self, info: strawberry.Info, as_of: date | None = None
+    ) -> list[Annotated[CurrencySummary, strawberry.lazy("schema.summaries.types")]]:
+        from schema.summaries.resolvers import summary
+
+        return summary(info, None, as_of)
+
 
 @strawberry.type(name="Portfolio", description="A portfolio (cartera): a named group of debts.")
 class PortfolioNode(Node):
@@ -83,6 +98,14 @@ class PortfolioNode(Node):
             updated_at=p.updated_at,
             _entity=p,
         )
+
+    @strawberry.field(description=_SUMMARY_DOC)
+    def summary(
+        self, info: strawberry.Info, as_of: date | None = None
+    ) -> list[Annotated[CurrencySummary, strawberry.lazy("schema.summaries.types")]]:
+        from schema.summaries.resolvers import summary
+
+        return summary(info, self._entity.id, as_of)
 
     @strawberry.field(description="Debts of this portfolio.")
     def debts(

@@ -24,7 +24,7 @@ from domain.ports import (
 
 if TYPE_CHECKING:
     from domain.ports import LedgerRepository
-from infra.dynamodb import keys, mapping
+from infra.dynamodb import aggregates, keys, mapping
 from infra.dynamodb.cursors import decode_cursor, encode_cursor
 from infra.dynamodb.models import (
     AdjustmentItem,
@@ -39,6 +39,7 @@ from infra.dynamodb.models import (
     TenantItem,
 )
 from infra.dynamodb.queries import audit_plan, debt_plan, debtor_plan, payment_plan, run_page
+from infra.dynamodb.summary_store import DynamoSummaryStore
 
 M = TypeVar("M", bound=TableItem)
 
@@ -74,11 +75,12 @@ class _TxOp:
     claim: Claim | None = None
 
 
-class DynamoLedgerRepository:
+class DynamoLedgerRepository(DynamoSummaryStore):
     """Implements `domain.ports.LedgerRepository` on the table described in DESIGN.md.
 
     Reads are GetItem, BatchGetItem or Query (never Scan); every write of a use case is one
-    TransactWrite with optimistic-lock conditions on the saved items.
+    TransactWrite with optimistic-lock conditions on the saved items, which also moves the live
+    aggregates of the debts it saves (`infra.dynamodb.aggregates`).
     """
 
     # --- reads -----------------------------------------------------------------------------------
@@ -221,6 +223,11 @@ class DynamoLedgerRepository:
         if count > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items, got {count}")
         saves, claims, releases, audits, events = _build(tenant, tx)
+        debt_saves = [(entity, expected) for entity, expected in tx.saves if isinstance(entity, Debt)]
+        aggregate_updates = aggregates.transaction_updates(tenant, debt_saves)
+        if count + len(aggregate_updates) > MAX_TRANSACTION_ITEMS:
+            total = count + len(aggregate_updates)
+            raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items, got {total}")
         not_there = TableItem.PK.does_not_exist()
         ops: list[_TxOp] = []
         # The models' cached connection (and its botocore client) carries the transaction too.
@@ -241,6 +248,10 @@ class DynamoLedgerRepository:
                 for item in [*audits, *events]:
                     writer.save(item, condition=not_there)
                     ops.append(_TxOp("append"))
+                # Raw ADDs on the aggregate shards; PynamoDB sends updates last, as `ops` lists them.
+                for update in aggregate_updates:
+                    writer._update_items.append(update)
+                    ops.append(_TxOp("aggregate"))
         except TransactWriteError as error:
             _raise_conflict(error, ops)
             raise
@@ -264,6 +275,9 @@ class DynamoLedgerRepository:
         return results
 
     def _batch_write(self, tenant: str, txs: list[Transaction]) -> None:
+        # Deltas over what is stored now: re-running a batch finds its debts written and adds nothing.
+        debts = list({e.id: e for tx in txs for e, _ in tx.saves if isinstance(e, Debt)}.values())
+        deltas = aggregates.batch_deltas(tenant, debts) if debts else []
         puts: dict[tuple[str, str], TableItem] = {}
         deletes: dict[tuple[str, str], TableItem] = {}
         for tx in txs:
@@ -282,6 +296,7 @@ class DynamoLedgerRepository:
                 batch.save(item)
         for tx in txs:
             _bump_versions(tx)
+        self.apply_deltas(tenant, deltas, None)
 
 
 def _is_debtor_sk(sort_key: str) -> bool:

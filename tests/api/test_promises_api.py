@@ -202,10 +202,10 @@ def test_taking_a_promise_is_one_transaction_and_a_replay_writes_nothing(
     aws_calls.reset()
     api.mutate("promiseCreate", CREATE, AGENT, i=_promise(world, "m1"))
     calls = aws_calls.dynamodb
-    # claim, debtor, settings, debts, debt claims, the debtor's promises, its payments; one write;
-    # and the answer's debtor and debts through the loaders
+    # claim, debtor, settings, debts, debt claims, the debtor's promises, its payments; the stored
+    # debts the live summaries diff against; one write; the answer's debtor and debts (loaders)
     assert calls.count("dynamodb.TransactWriteItems") == 1 and "dynamodb.Scan" not in calls
-    assert len(calls) == 10
+    assert len(calls) == 11
     aws_calls.reset()
     api.mutate("promiseCreate", CREATE, AGENT, i=_promise(world, "m1"))
     assert sorted(set(aws_calls.dynamodb)) == ["dynamodb.BatchGetItem", "dynamodb.GetItem"]

@@ -1,0 +1,1 @@
+"""Portfolio and tenant summaries: live aggregates, nightly snapshots and KPI series."""
