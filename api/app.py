@@ -17,6 +17,7 @@ from domain.campaigns.engine import Reminders
 from domain.principal import Principal
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
+from domain.workforce import Workforce
 from schema.context import Context
 from schema.root import schema
 
@@ -32,9 +33,11 @@ class LedgerGraphQL(GraphQL[Context, None]):
         graphiql_token: str | None = None,
         webhooks: Webhooks | None = None,
         reminders: Reminders | None = None,
+        workforce: Workforce | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.ledger, self.webhooks, self.reminders = ledger, webhooks, reminders
+        self.workforce = workforce
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -50,7 +53,7 @@ class LedgerGraphQL(GraphQL[Context, None]):
         principal = request.scope.get(PRINCIPAL_KEY)
         if not isinstance(principal, Principal):  # pragma: no cover - RequireAuth always sets it
             raise AuthError("unauthenticated")
-        return Context.create(principal, self.ledger, self.webhooks, self.reminders)
+        return Context.create(principal, self.ledger, self.webhooks, self.reminders, self.workforce)
 
 
 def authenticate(scope: Scope, authorization: str | None) -> Principal:
@@ -95,15 +98,25 @@ def create_app(
     graphiql_token: str | None = None,
     webhooks: Webhooks | None = None,
     reminders: Reminders | None = None,
+    workforce: Workforce | None = None,
 ) -> Starlette:
     """The API app; without arguments it wires itself from the environment (as on Lambda)."""
     if ledger is None:
-        from infra.container import build_ledger, build_reminder_engine, build_webhooks, webhooks_configured
+        from infra.container import (
+            build_ledger,
+            build_reminder_engine,
+            build_webhooks,
+            build_workforce,
+            observe_ledger,
+            webhooks_configured,
+        )
 
         ledger = build_ledger()
         webhooks = webhooks or (build_webhooks() if webhooks_configured() else None)
         reminders = reminders or build_reminder_engine(ledger.deps.clock)
-    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks, reminders))
+        workforce = workforce or build_workforce(ledger.deps.clock, reminders.deps)
+        ledger = observe_ledger(ledger, workforce)
+    graphql = RequireAuth(LedgerGraphQL(ledger, graphiql_token, webhooks, reminders, workforce))
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

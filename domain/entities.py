@@ -209,6 +209,9 @@ class Debt:
     written_off: bool = False
     write_off_reason: str | None = None
     next_action: NextAction | None = None
+    risk_band: str | None = None
+    """The debtor's risk band (LOW, MEDIUM, HIGH), copied here when it changes so the planner's segment
+    filter needs no debtor read; derived data, written without bumping `version`."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 0

@@ -43,6 +43,10 @@ class Action(StrEnum):
     DEVICE_REGISTER = "device:register"
     TASK_READ = "task:read"
     POLICY_MANAGE = "policy:manage"
+    AGENT_READ = "agent:read"
+    AGENT_MANAGE = "agent:manage"
+    ASSIGNMENT_SET = "assignment:set"
+    QUEUE_READ = "queue:read"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -75,6 +79,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DEVICE_REGISTER: frozenset({_A, _S, _G}),
     Action.TASK_READ: frozenset({_A, _S, _G}),
     Action.POLICY_MANAGE: frozenset({_A}),
+    Action.AGENT_READ: frozenset({_A, _S}),
+    Action.AGENT_MANAGE: frozenset({_A, _S}),
+    Action.ASSIGNMENT_SET: frozenset({_A, _S}),
+    Action.QUEUE_READ: frozenset({_A, _S, _G}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

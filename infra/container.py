@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from domain.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
-    from domain.campaigns.deps import DeviceRegistry
+    from domain.campaigns.deps import DeviceRegistry, EngineDeps
     from domain.campaigns.engine import Reminders
     from domain.campaigns.ports import JobQueue
     from domain.messaging import MessageSender, SendChannel
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from domain.services.outbox import OutboxRelay
     from domain.services.overdue import OverdueNotices
     from domain.services.webhooks import Webhooks
+    from domain.workforce import Workforce
 
 DEFAULT_BUS = "recaudo-events"
 
@@ -203,3 +204,36 @@ def build_reminder_workers(clock: Clock | None = None) -> Reminders:
     RECAUDO_WHATSAPP_PHONE_NUMBER_ID is set, else the recording sender), SNS push and the agents'
     device registry (RECAUDO_PUSH_PLATFORM_ARN), digest topics (RECAUDO_DIGEST_TOPIC_PREFIX)."""
     return build_reminder_engine(clock, cache_campaigns=True)
+
+
+def build_workforce(clock: Clock | None = None, engine: EngineDeps | None = None) -> Workforce:
+    """Agents, assignment, work queues and risk scores on the ledger table; with the reminder engine's
+    deps (`engine`), queue entries say whether the contact policy allows a call now."""
+    from domain.ids import TimeOrderedIds
+    from domain.queues.callable import PolicyCallCheck
+    from domain.workforce import Workforce, WorkforceDeps
+    from infra.dynamodb.agent_repository import DynamoAgentRepository
+    from infra.dynamodb.queue_repository import DynamoWorkStore
+    from infra.dynamodb.repository import DynamoLedgerRepository
+
+    _configure_table()
+    clock = clock or SystemClock()
+    return Workforce.build(
+        WorkforceDeps(
+            ledger=DynamoLedgerRepository(),
+            agents=DynamoAgentRepository(),
+            work=DynamoWorkStore(),
+            clock=clock,
+            ids=TimeOrderedIds(clock),
+            calls=PolicyCallCheck(engine) if engine is not None else None,
+        )
+    )
+
+
+def observe_ledger(ledger: Ledger, workforce: Workforce) -> Ledger:
+    """The same ledger on a repository that refreshes risk scores and queue entries after each commit."""
+    from domain.services import Deps, Ledger
+    from infra.dynamodb.observed_repository import ObservedLedgerRepository
+
+    repo = ObservedLedgerRepository(workforce.signals)
+    return Ledger.build(Deps(repo=repo, clock=ledger.deps.clock, ids=ledger.deps.ids))

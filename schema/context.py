@@ -14,6 +14,7 @@ from domain.errors import Forbidden
 from domain.principal import Principal
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
+from domain.workforce import Workforce
 from schema.common import forbidden
 
 
@@ -47,6 +48,7 @@ class Context:
     loaders: Loaders
     webhooks: Webhooks | None = None
     reminders: Reminders | None = None
+    workforce: Workforce | None = None
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
@@ -57,6 +59,7 @@ class Context:
         ledger: Ledger,
         webhooks: Webhooks | None = None,
         reminders: Reminders | None = None,
+        workforce: Workforce | None = None,
     ) -> Context:
         return cls(
             principal=principal,
@@ -64,6 +67,7 @@ class Context:
             loaders=Loaders(ledger, principal.tenant),
             webhooks=webhooks,
             reminders=reminders,
+            workforce=workforce,
         )
 
     def tenant(self) -> Tenant | None:

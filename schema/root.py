@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
+from schema.agents.resolvers import AgentMutations, AgentQueries
 from schema.campaigns.policies import PolicyMutations, PolicyQueries
 from schema.campaigns.resolvers import CampaignMutations, CampaignQueries
 from schema.common import ApiError
@@ -28,12 +29,12 @@ def _mask(error: GraphQLError) -> bool:
 
 
 @strawberry.type(name="Query")
-class RootQuery(PolicyQueries, CampaignQueries, WebhookQueries, Query):
+class RootQuery(AgentQueries, PolicyQueries, CampaignQueries, WebhookQueries, Query):
     """Every query: the ledger's, the reminder engine's and the partners'."""
 
 
 @strawberry.type(name="Mutation")
-class RootMutation(PolicyMutations, CampaignMutations, WebhookMutations, Mutation):
+class RootMutation(AgentMutations, PolicyMutations, CampaignMutations, WebhookMutations, Mutation):
     """Every mutation."""
 
 

@@ -15,6 +15,7 @@ from schema.common import Connection, Money, Node, encode_id, list_connection, p
 from schema.errors import query
 
 if TYPE_CHECKING:
+    from schema.agents.types import Agent, RiskScore
     from schema.campaigns.types import Message
 
 PartyKind = strawberry.enum(e.PartyKind, description="A person or a company.")
@@ -202,6 +203,24 @@ class DebtorNode(Node):
             info.context.principal, self._entity.id, page_request(first, after)
         )
         return to_connection(page, MessageType.of)
+
+    @strawberry.field(
+        description="Risk of not paying, 0–1000 with a band and its factors (null until scored)."
+    )
+    async def risk(
+        self, info: strawberry.Info
+    ) -> Annotated[RiskScore, strawberry.lazy("schema.agents.types")] | None:
+        from schema.agents.resolvers import debtor_risk
+
+        return await debtor_risk(info, self._entity)
+
+    @strawberry.field(description="The agent this debtor is assigned to (null when unassigned).")
+    async def agent(
+        self, info: strawberry.Info
+    ) -> Annotated[Agent, strawberry.lazy("schema.agents.types")] | None:
+        from schema.agents.resolvers import debtor_agent
+
+        return await debtor_agent(info, self._entity)
 
     @strawberry.field(description="This debtor's debts, oldest due first.")
     def debts(

@@ -132,6 +132,7 @@ def debt_from_item(i: DebtItem) -> Debt:
         written_off=bool(i.written_off),
         write_off_reason=i.write_off_reason,
         next_action=next_action_from_json(json.loads(i.next_action)) if i.next_action else None,
+        risk_band=i.risk_band,
         created_at=i.created_at,
         updated_at=i.updated_at,
         version=_version(i),

@@ -239,6 +239,8 @@ class DebtItem(TableItem, discriminator="DEBT"):
     write_off_reason = UnicodeAttribute(null=True, attr_name="writeOffReason")
     next_action = UnicodeAttribute(null=True, attr_name="nextAction")
     """JSON {at, campaignId, stepId, occurrence} while the debt is in the due index (GSI5)."""
+    risk_band = UnicodeAttribute(null=True, attr_name="riskBand")
+    """The debtor's risk band, copied by the risk refresh (UpdateItem, no version bump)."""
     created_at = UTCDateTimeAttribute(null=True, attr_name="createdAt")
     updated_at = UTCDateTimeAttribute(null=True, attr_name="updatedAt")
 
