@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -130,3 +131,32 @@ def test_agents_are_saved_with_their_audit_entry_and_listed(table: str) -> None:
     assert set(agents.get_agents(T, ["ag-1", "ag-9"])) == {"ag-1"}
     assert agents.list_agents("globex") == []
     assert len(DynamoLedgerRepository().list_audit(T, "ag-1", PageRequest(10)).items) == 2
+
+
+class LambdaContext:
+    function_name = "queue-rescore"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:queue-rescore"
+    aws_request_id = "req-1"
+
+
+def test_the_nightly_handler_rescores_every_tenant(
+    repo: DynamoLedgerRepository, store: DynamoWorkStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domain.entities import Tenant
+
+    save(
+        repo,
+        Tenant(id=T, name="Acme", country="CO", currency="USD", time_zone="America/Bogota", locale="es-CO"),
+    )
+    save(repo, debtor("dr1", assigned_agent_id="ag-1"), debt("d1", date(2026, 3, 1)))
+    function = importlib.import_module("functions.queue_rescore")
+    monkeypatch.setattr(
+        function, "workforce", importlib.import_module("infra.container").build_workforce(FixedClock(NOW))
+    )
+    assert function.handler({"source": "aws.scheduler"}, LambdaContext()) == {
+        "tenants": 1,
+        "debtors": 1,
+        "failed": 0,
+    }
+    assert store.queue_after(T, "ag-1", None, 5)[0][0].debtor_id == "dr1"

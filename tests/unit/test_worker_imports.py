@@ -16,6 +16,7 @@ WORKERS = [
     "functions.dispatcher",
     "functions.delivery_feedback",
     "functions.overdue_notices",
+    "functions.queue_rescore",
 ]
 
 
