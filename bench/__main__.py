@@ -13,6 +13,7 @@ from typing import Any
 from bench.cold_start import import_times, worker_import_times
 from bench.events import run_event_benchmarks
 from bench.ledger import run_ledger_benchmarks
+from bench.queues import run_queue_benchmarks
 from bench.reminders import run_dispatcher_benchmark, run_planner_benchmarks
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -37,7 +38,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="re-run only the reminder benchmarks and update that section of latest.json",
     )
+    parser.add_argument(
+        "--only-queues",
+        action="store_true",
+        help="re-run only the work-queue benchmarks and update that section of latest.json",
+    )
+    parser.add_argument("--queue-debtors", type=int, default=5_000, help="debtors of the larger agent")
     args = parser.parse_args(argv)
+    if args.only_queues:
+        figures = json.loads((RESULTS / "latest.json").read_text())
+        figures["queues"] = run_queue_benchmarks(large=args.queue_debtors)
+        figures["queues_when"] = datetime.now(UTC).isoformat(timespec="seconds")
+        (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
+        print(json.dumps(figures["queues"], indent=2))
+        return 0
     if args.only_reminders:
         figures = json.loads((RESULTS / "latest.json").read_text())
         figures["reminders"] = _reminders(args)
@@ -54,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     figures.update(run_ledger_benchmarks(args.debts, args.runs))
     figures["events"] = run_event_benchmarks(args.event_debts, args.deliveries)
     figures["reminders"] = _reminders(args)
+    figures["queues"] = run_queue_benchmarks(large=args.queue_debtors)
     figures["cold_start"] = import_times(args.import_runs)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
