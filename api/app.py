@@ -22,6 +22,7 @@ from domain.promises.service import Promises
 from domain.reports.exports import Exports
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
+from domain.workforce import Workforce
 from schema.context import Context
 from schema.root import schema
 
@@ -41,11 +42,12 @@ class LedgerGraphQL(GraphQL[Context, None]):
         imports: ImportJobs | None = None,
         interactions: Interactions | None = None,
         promises: Promises | None = None,
+        workforce: Workforce | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.ledger, self.webhooks, self.reminders = ledger, webhooks, reminders
         self.exports, self.imports, self.interactions = exports, imports, interactions
-        self.promises = promises
+        self.promises, self.workforce = promises, workforce
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -70,6 +72,7 @@ class LedgerGraphQL(GraphQL[Context, None]):
             imports=self.imports,
             interactions=self.interactions,
             promises=self.promises,
+            workforce=self.workforce,
         )
 
 
@@ -119,6 +122,7 @@ def create_app(
     imports: ImportJobs | None = None,
     interactions: Interactions | None = None,
     promises: Promises | None = None,
+    workforce: Workforce | None = None,
 ) -> Starlette:
     """The API app; without arguments it wires itself from the environment (as on Lambda). Interactions,
     when not given, are wired on the ledger table next to the reminder engine."""
@@ -128,12 +132,16 @@ def create_app(
             build_ledger,
             build_reminder_engine,
             build_webhooks,
+            build_workforce,
+            observe_ledger,
             webhooks_configured,
         )
 
         ledger = build_ledger()
         webhooks = webhooks or (build_webhooks() if webhooks_configured() else None)
         reminders = reminders or build_reminder_engine(ledger.deps.clock)
+        workforce = workforce or build_workforce(ledger.deps.clock, reminders.deps)
+        ledger = observe_ledger(ledger, workforce)  # before promises attach their payment listener
         exports = exports or build_exports(ledger.deps.clock)
         if imports is None and os.environ.get("RECAUDO_FILES_BUCKET"):
             from infra.container import build_import_jobs
@@ -157,6 +165,7 @@ def create_app(
             imports=imports,
             interactions=interactions,
             promises=promises,
+            workforce=workforce,
         )
     )
     return Starlette(

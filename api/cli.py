@@ -91,6 +91,18 @@ def cmd_dev(args: argparse.Namespace) -> int:
             campaign = seed_demo_campaign(reminders)
             steps = len(campaign.steps)
             seeded = f"{seeded}\n  campaign '{campaign.name}' ({campaign.status.value}, {steps} steps)"
+        from infra.container import build_workforce, observe_ledger
+
+        workforce = build_workforce(ledger.deps.clock, reminders.deps)
+        if not args.no_seed:
+            from infra.seed_agents import score_in_background, seed_demo_agents
+
+            agents = seed_demo_agents(workforce, DEMO_TENANT)
+            score_in_background(workforce, DEMO_TENANT)
+            seeded = (
+                f"{seeded}\n  {agents} agents; risk scores and work queues fill in within a minute or two"
+            )
+        ledger = observe_ledger(ledger, workforce)
         start_stream_pump(endpoint, os.environ["RECAUDO_TABLE"])
         start_overdue_timer(ledger.deps.clock)
         from infra.snapshot_run import start_snapshot_timer
@@ -117,6 +129,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
             reminders=reminders,
             exports=exports,
             imports=imports,
+            workforce=workforce,
         )
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     except KeyboardInterrupt:

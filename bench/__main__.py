@@ -16,6 +16,7 @@ from bench.events import run_event_benchmarks
 from bench.exports import print_exports, run_export_benchmarks
 from bench.imports import run_import_benchmarks
 from bench.ledger import run_ledger_benchmarks
+from bench.queues import run_queue_benchmarks
 from bench.reminders import run_dispatcher_benchmark, run_planner_benchmarks
 from bench.summaries import run_summary_benchmarks
 
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--messages", type=int, default=300, help="reminders through the dispatcher")
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the generated import file")
+    parser.add_argument("--queue-debtors", type=int, default=5_000, help="debtors of the larger agent")
     parser.add_argument(
         "--summary-large", type=int, default=2000, help="debts in the large dashboard portfolio"
     )
@@ -102,6 +104,7 @@ ONLY: dict[str, tuple[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "exports": ("exports", _exports),
     "imports": ("file_import", lambda args: run_import_benchmarks(args.import_rows)),
     "summaries": ("summaries", lambda args: run_summary_benchmarks(large=args.summary_large, runs=5)),
+    "queues": ("queues", lambda args: run_queue_benchmarks(large=args.queue_debtors)),
 }
 """`--only-<name>` → (section of latest.json, how to run it); the full run runs them all too."""
 

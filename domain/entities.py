@@ -212,6 +212,9 @@ class Debt:
     paused_until: datetime | None = None
     """Set while a pending promise covers the debt (its deadline): the reminder cadence sends nothing
     meanwhile (planner and dispatcher check it). Cleared in the write that closes the promise."""
+    risk_band: str | None = None
+    """The debtor's risk band (LOW, MEDIUM, HIGH), copied here when it changes so the planner's segment
+    filter needs no debtor read; derived data, written without bumping `version`."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 0

@@ -51,6 +51,10 @@ class Action(StrEnum):
     PROMISE_CANCEL = "promise:cancel"
     PROMISE_SETTINGS = "promise:settings"
     DASHBOARD_READ = "dashboard:read"
+    AGENT_READ = "agent:read"
+    AGENT_MANAGE = "agent:manage"
+    ASSIGNMENT_SET = "assignment:set"
+    QUEUE_READ = "queue:read"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -92,6 +96,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PROMISE_CANCEL: frozenset({_A, _S, _G}),
     Action.PROMISE_SETTINGS: frozenset({_A}),
     Action.DASHBOARD_READ: frozenset({_A, _S}),
+    Action.AGENT_READ: frozenset({_A, _S}),
+    Action.AGENT_MANAGE: frozenset({_A, _S}),
+    Action.ASSIGNMENT_SET: frozenset({_A, _S}),
+    Action.QUEUE_READ: frozenset({_A, _S, _G}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from domain.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
-    from domain.campaigns.deps import DeviceRegistry
+    from domain.campaigns.deps import DeviceRegistry, EngineDeps
     from domain.campaigns.engine import Reminders
     from domain.campaigns.ports import JobQueue
     from domain.imports.jobs import ImportJobs
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from domain.services.overdue import OverdueNotices
     from domain.services.webhooks import Webhooks
     from domain.summaries.nightly import LedgerSnapshots
+    from domain.workforce import Workforce
     from infra.imports.events import SqsImportContinuation
 
 DEFAULT_BUS = "recaudo-events"
@@ -273,6 +274,30 @@ def build_exports(
     )
 
 
+def build_workforce(clock: Clock | None = None, engine: EngineDeps | None = None) -> Workforce:
+    """Agents, assignment, work queues and risk scores on the ledger table; with the reminder engine's
+    deps (`engine`), queue entries say whether the contact policy allows a call now."""
+    from domain.ids import TimeOrderedIds
+    from domain.queues.callable import PolicyCallCheck
+    from domain.workforce import Workforce, WorkforceDeps
+    from infra.dynamodb.agent_repository import DynamoAgentRepository
+    from infra.dynamodb.queue_repository import DynamoWorkStore
+    from infra.dynamodb.repository import DynamoLedgerRepository
+
+    _configure_table()
+    clock = clock or SystemClock()
+    return Workforce.build(
+        WorkforceDeps(
+            ledger=DynamoLedgerRepository(),
+            agents=DynamoAgentRepository(),
+            work=DynamoWorkStore(),
+            clock=clock,
+            ids=TimeOrderedIds(clock),
+            calls=PolicyCallCheck(engine) if engine is not None else None,
+        )
+    )
+
+
 def build_import_jobs(clock: Clock | None = None) -> ImportJobs:
     """File imports: jobs in the ledger table, files in RECAUDO_FILES_BUCKET (`imports/` prefix)."""
     import boto3
@@ -367,3 +392,12 @@ def build_promise_sweeper(clock: Clock | None = None) -> PromiseSweeper:
     reminders = build_reminder_engine(clock, with_senders=False, cache_campaigns=True)
     promises = build_promises(ledger, reminders)
     return PromiseSweeper(promises, StepTriggers(reminders.deps) if reminders.deps.queue else None)
+
+
+def observe_ledger(ledger: Ledger, workforce: Workforce) -> Ledger:
+    """The same ledger on a repository that refreshes risk scores and queue entries after each commit."""
+    from domain.services import Deps, Ledger
+    from infra.dynamodb.observed_repository import ObservedLedgerRepository
+
+    repo = ObservedLedgerRepository(workforce.signals)
+    return Ledger.build(Deps(repo=repo, clock=ledger.deps.clock, ids=ledger.deps.ids))

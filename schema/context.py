@@ -19,6 +19,7 @@ from domain.promises.service import Promises
 from domain.reports.exports import Exports
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
+from domain.workforce import Workforce
 from schema.common import forbidden
 
 
@@ -58,6 +59,7 @@ class Context:
     promises: Promises | None = None
     loaders_by_feature: dict[str, Any] = field(default_factory=dict, repr=False)
     """Per-request DataLoaders a feature package creates on first use (e.g. `schema/promises/`)."""
+    workforce: Workforce | None = None
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
@@ -72,6 +74,7 @@ class Context:
         imports: ImportJobs | None = None,
         interactions: Interactions | None = None,
         promises: Promises | None = None,
+        workforce: Workforce | None = None,
     ) -> Context:
         return cls(
             principal=principal,
@@ -83,6 +86,7 @@ class Context:
             imports=imports,
             interactions=interactions,
             promises=promises,
+            workforce=workforce,
         )
 
     def tenant(self) -> Tenant | None:

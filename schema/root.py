@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
+from schema.agents.resolvers import AgentMutations, AgentQueries
 from schema.campaigns.policies import PolicyMutations, PolicyQueries
 from schema.campaigns.resolvers import CampaignMutations, CampaignQueries
 from schema.common import ApiError
@@ -36,6 +37,7 @@ def _mask(error: GraphQLError) -> bool:
 
 @strawberry.type(name="Query")
 class RootQuery(
+    AgentQueries,
     PromiseQueries,
     InteractionQueries,
     PolicyQueries,
@@ -50,6 +52,7 @@ class RootQuery(
 
 @strawberry.type(name="Mutation")
 class RootMutation(
+    AgentMutations,
     InteractionMutations,
     ReportMutations,
     PolicyMutations,

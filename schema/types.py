@@ -15,6 +15,7 @@ from schema.common import Connection, Money, Node, encode_id, list_connection, p
 from schema.errors import query
 
 if TYPE_CHECKING:
+    from schema.agents.types import Agent, RiskScore
     from schema.campaigns.types import Message
     from schema.interactions.types import TimelineEntry
     from schema.promises.types import PromiseNode
@@ -246,6 +247,24 @@ class DebtorNode(Node):
             )
         )
         return to_connection(page, timeline_entry)
+
+    @strawberry.field(
+        description="Risk of not paying, 0–1000 with a band and its factors (null until scored)."
+    )
+    async def risk(
+        self, info: strawberry.Info
+    ) -> Annotated[RiskScore, strawberry.lazy("schema.agents.types")] | None:
+        from schema.agents.resolvers import debtor_risk
+
+        return await debtor_risk(info, self._entity)
+
+    @strawberry.field(description="The agent this debtor is assigned to (null when unassigned).")
+    async def agent(
+        self, info: strawberry.Info
+    ) -> Annotated[Agent, strawberry.lazy("schema.agents.types")] | None:
+        from schema.agents.resolvers import debtor_agent
+
+        return await debtor_agent(info, self._entity)
 
     @strawberry.field(description="This debtor's debts, oldest due first.")
     def debts(

@@ -67,8 +67,9 @@ def static_match(segment: Segment, debt: Debt) -> bool:
         return False
     if segment.tags and not set(segment.tags) & set(debt.tags):
         return False
-    # Risk bands join with the risk score; until then a segment asking for bands matches no debt.
-    return not segment.risk_bands
+    # The debtor's band is copied onto its debts when it changes (domain/queues/refresh.py), so the
+    # planner filters on it without reading debtors; a debt not scored yet matches no band.
+    return not segment.risk_bands or debt.risk_band in segment.risk_bands
 
 
 def dpd_match(segment: Segment, days_past_due: int) -> bool:

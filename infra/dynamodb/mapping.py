@@ -200,6 +200,7 @@ def _debt_item(tenant: str, d: Debt) -> TableItem:
     if d.assigned_agent_id:
         item.GSI3PK = keys.agent_pk(tenant, d.assigned_agent_id)
         item.GSI3SK = f"{keys.AGENT_DEBT_PREFIX}{sort}"
+    item.risk_band = d.risk_band
     action = d.next_action
     if action is not None:
         item.next_action = dumps(next_action_to_json(action))

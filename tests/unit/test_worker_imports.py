@@ -17,6 +17,7 @@ WORKERS = [
     "functions.delivery_feedback",
     "functions.overdue_notices",
     "functions.promise_sweeper",
+    "functions.queue_rescore",
 ]
 
 

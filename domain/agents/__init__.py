@@ -1,0 +1,1 @@
+"""The agent directory and the assignment of debtors to agents."""

@@ -1,0 +1,1 @@
+"""Agents' prioritised work queues: precomputed base priority, read-time re-ranking, hooks."""

@@ -1,0 +1,51 @@
+"""May the agent call these debtors now? The contact-policy engine, batched for a queue page.
+
+It asks the same questions as `contactCheck` (channel CALL), but first without the contact history:
+if office hours, a blocked date or an opt-out already defer or block the call, more history cannot
+allow it, so the debtor's history Query is skipped. At most one Query per entry on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Protocol
+
+from domain.campaigns.contact_points import contact_point, contact_request
+from domain.campaigns.deps import EngineDeps
+from domain.entities import Channel, ContactStatus, Debtor
+from domain.policy import Decision, Outcome
+
+
+class CallCheck(Protocol):
+    def check_calls(self, tenant: str, debtors: Sequence[Debtor], at: datetime) -> dict[str, Decision]: ...
+
+
+class PolicyCallCheck:
+    def __init__(self, deps: EngineDeps) -> None:
+        self.deps = deps
+
+    def check_calls(self, tenant: str, debtors: Sequence[Debtor], at: datetime) -> dict[str, Decision]:
+        book = self.deps.policies_for(tenant)
+        out: dict[str, Decision] = {}
+        for debtor in debtors:
+            request = contact_request(debtor, Channel.CALL, at)
+            decision = book.evaluate(request, [])
+            if decision.outcome is Outcome.SEND:
+                since = at - book.lookback(debtor.jurisdiction)
+                history = self.deps.messages.contact_history(tenant, debtor.id, since)
+                decision = book.evaluate(request, history)
+            point = contact_point(debtor, Channel.CALL)
+            if decision.outcome is not Outcome.BLOCK and (
+                point is None or point.status is not ContactStatus.VALID
+            ):
+                decision = replace(
+                    decision,
+                    outcome=Outcome.BLOCK,
+                    until=None,
+                    rule_ids=("NO_CONTACT_POINT",),
+                    reason="the debtor has no usable phone",
+                )
+            out[debtor.id] = decision
+        return out
