@@ -19,6 +19,7 @@ from domain.imports.jobs import ImportJobs
 from domain.interactions.service import Interactions
 from domain.principal import Principal
 from domain.promises.service import Promises
+from domain.queues.hooks import QueueInteractionObserver, QueuePromiseObserver
 from domain.reports.exports import Exports
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
@@ -150,11 +151,13 @@ def create_app(
     if interactions is None and reminders is not None:
         from infra.container import build_interactions
 
-        interactions = build_interactions(ledger, reminders)
+        heard = QueueInteractionObserver(workforce.signals) if workforce is not None else None
+        interactions = build_interactions(ledger, reminders, observer=heard)
     if promises is None:
         from infra.container import build_promises
 
-        promises = build_promises(ledger, reminders)
+        queue = [QueuePromiseObserver(workforce.signals, ledger.deps.clock)] if workforce else []
+        promises = build_promises(ledger, reminders, *queue)
     graphql = RequireAuth(
         LedgerGraphQL(
             ledger,

@@ -386,11 +386,13 @@ def build_promise_sweeper(clock: Clock | None = None) -> PromiseSweeper:
     and PROMISE_BROKEN steps), on the table and queue of the environment."""
     from domain.campaigns.triggers import StepTriggers
     from domain.promises.sweeper import PromiseSweeper
+    from domain.queues.hooks import QueuePromiseObserver
 
     clock = clock or SystemClock()
     ledger = build_ledger(clock)
     reminders = build_reminder_engine(clock, with_senders=False, cache_campaigns=True)
-    promises = build_promises(ledger, reminders)
+    queues = QueuePromiseObserver(build_workforce(clock).signals, clock)  # "broken recently" in queues
+    promises = build_promises(ledger, reminders, queues)
     return PromiseSweeper(promises, StepTriggers(reminders.deps) if reminders.deps.queue else None)
 
 
