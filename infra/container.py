@@ -147,6 +147,8 @@ def build_reminder_engine(
     from domain.campaigns.deps import EngineDeps
     from domain.campaigns.engine import Reminders
     from domain.ids import TimeOrderedIds
+    from infra.agent_names import CachedAgentNames
+    from infra.dynamodb.agent_repository import DynamoAgentRepository
     from infra.dynamodb.campaign_cache import CachedCampaignRepository
     from infra.dynamodb.campaign_repository import DynamoCampaignRepository
     from infra.dynamodb.digest_log import DynamoDigestLog
@@ -188,6 +190,7 @@ def build_reminder_engine(
             digest_topics=digests,
             policy_settings=DynamoPolicySettingRepository(),
             digest_log=DynamoDigestLog(),
+            agent_name=CachedAgentNames(DynamoAgentRepository()),
             dispatch_reads=DynamoDispatchReads(),
         )
     )

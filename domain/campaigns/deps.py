@@ -39,6 +39,8 @@ class EngineDeps:
     """Which day each tenant's digest was last published for (`domain.campaigns.digests.DigestLog`)."""
     unsubscribe_url: Callable[[str, str], str] | None = None
     """(tenant, debtor id) → an https URL the debtor can open to opt out (List-Unsubscribe)."""
+    agent_name: Callable[[str, str], str | None] | None = None
+    """(tenant, agent id) → the agent's name for the templates' `agent_name`, when agents are known."""
     policy_settings: PolicySettingRepository | None = None
     """The tenants' own tightening of the statutory policies; None: the statutory policies alone."""
     _books: TenantPolicyBooks | None = field(default=None, init=False, repr=False, compare=False)

@@ -60,4 +60,12 @@ def message_context(deps: EngineDeps, j: LoadedJob, locale: str) -> MessageConte
         today=today,
         payment_link=j.campaign.payment_link,
         payment_instructions=j.campaign.payment_instructions,
+        agent_name=_agent_name(deps, j),
     )
+
+
+def _agent_name(deps: EngineDeps, j: LoadedJob) -> str | None:
+    agent_id = j.debtor.assigned_agent_id
+    if agent_id is None or deps.agent_name is None:
+        return None
+    return deps.agent_name(j.tenant.id, agent_id)
