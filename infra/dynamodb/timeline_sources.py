@@ -14,6 +14,7 @@ from typing import Any
 from domain.interactions.entries import (
     adjustment_entry,
     dispute_entry,
+    id_instant,
     interaction_entry,
     message_entry,
     payment_entry,
@@ -24,6 +25,7 @@ from infra.dynamodb.keys import PAYMENT_PREFIX, debtor_pk
 from infra.dynamodb.loading import adjustment_from_item, dispute_from_item, payment_from_item
 from infra.dynamodb.message_items import MESSAGE_PREFIX, MessageItem, message_of
 from infra.dynamodb.models import AdjustmentItem, DisputeItem, PaymentItem, TableItem
+from infra.dynamodb.promise_items import PROMISE_PREFIX, PromiseItem, promise_from_item
 
 
 class KeyOrderedSource:
@@ -86,6 +88,16 @@ def _adjustment(item: Any) -> TimelineEntry:
     return adjustment_entry(adjustment_from_item(item))
 
 
+def _promise(item: Any) -> TimelineEntry:
+    p = promise_from_item(item)
+    summary = (
+        f"Promise to pay {p.amount} {p.currency} by {p.promised_date} ({p.status.value.lower()}),"
+        f" {len(p.debt_ids)} debt(s)"
+    )
+    at = p.created_at or id_instant(p.id) or p.deadline
+    return TimelineEntry(at, "PROMISE", summary, p.id, p)
+
+
 def default_sources() -> list[TimelineSource]:
     """Every source of the debtor timeline; promises and plans join by appending theirs."""
     return [
@@ -94,4 +106,5 @@ def default_sources() -> list[TimelineSource]:
         KeyOrderedSource("payments", PaymentItem, PAYMENT_PREFIX, _payment),
         SmallSetSource("disputes", DisputeItem, "DSP#", _dispute),
         SmallSetSource("adjustments", AdjustmentItem, "ADJ#", _adjustment),
+        KeyOrderedSource("promises", PromiseItem, PROMISE_PREFIX, _promise),
     ]
