@@ -209,3 +209,14 @@ def test_taking_a_promise_is_one_transaction_and_a_replay_writes_nothing(
     aws_calls.reset()
     api.mutate("promiseCreate", CREATE, AGENT, i=_promise(world, "m1"))
     assert sorted(set(aws_calls.dynamodb)) == ["dynamodb.BatchGetItem", "dynamodb.GetItem"]
+
+
+def test_a_promise_shows_on_the_debtor_timeline(api: Api, acme: dict[str, Any]) -> None:
+    world = _setup(api, acme)
+    api.mutate("promiseCreate", CREATE, AGENT, i=_promise(world, "tl-1"))
+    timeline = (
+        "query($id: ID!) { debtor(id: $id) { timeline(first: 5) { edges { node { kind summary } } } } }"
+    )
+    edges = api.ok(timeline, AGENT, id=world["debtor"])["debtor"]["timeline"]["edges"]
+    promise = [e["node"] for e in edges if e["node"]["kind"] == "PROMISE"]
+    assert len(promise) == 1 and "60.00 PEN" in promise[0]["summary"]
