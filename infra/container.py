@@ -244,10 +244,12 @@ def build_exports(
     import boto3
 
     from domain.ids import TimeOrderedIds
+    from domain.promises.report_source import PromiseReportSource
     from domain.reports.exports import MAX_SYNC_ROWS, ExportDeps, Exports
     from domain.reports.interactions import ReminderInteractions
     from infra.dynamodb.campaign_repository import DynamoCampaignRepository
     from infra.dynamodb.message_repository import DynamoMessageRepository
+    from infra.dynamodb.promise_repository import DynamoPromiseRepository
     from infra.dynamodb.repository import DynamoLedgerRepository
     from infra.files import files_bucket_name
     from infra.reports.publisher import S3ReportPublisher
@@ -272,6 +274,7 @@ def build_exports(
             ids=TimeOrderedIds(clock),
             publisher=publisher,
             interactions=ReminderInteractions(DynamoMessageRepository(), DynamoCampaignRepository()),
+            promises=PromiseReportSource(DynamoPromiseRepository()),
             max_rows=MAX_SYNC_ROWS if max_rows == -1 else max_rows,
         )
     )

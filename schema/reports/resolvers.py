@@ -43,8 +43,8 @@ def _filter(f: t.ReportFilter | None) -> DomainFilter:
 class ReportMutations:
     @strawberry.mutation(
         description=(
-            "Write a report (AGING, DEBTS, PAYMENTS, INTERACTIONS; PROMISES answers NOT_AVAILABLE until "
-            "promises exist) as XLSX or CSV and return a download URL valid 15 minutes. ADMIN and "
+            "Write a report (AGING, DEBTS, PAYMENTS, INTERACTIONS, PROMISES) as XLSX or CSV and return "
+            "a download URL valid 15 minutes. ADMIN and "
             "SUPERVISOR export the tenant; an AGENT exports AGING and DEBTS of its own debts only. Up to "
             "20,000 rows per request (TOO_MANY_ROWS beyond: narrow the filter or use `recaudo export`)."
         )

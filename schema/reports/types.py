@@ -15,8 +15,8 @@ ReportKind = strawberry.enum(
     description=(
         "AGING: outstanding balances by aging bucket (Summary sheet with a bar chart per currency). "
         "DEBTS: every debt with its amounts. PAYMENTS: payments by paid date. INTERACTIONS: reminder "
-        "messages and call tasks. PROMISES: promises to pay; answers NOT_AVAILABLE until promises are "
-        "recorded (issue 4)."
+        "messages and call tasks. PROMISES: promises to pay, every status, by promised date (NOT_AVAILABLE "
+        "on a server without the promise store)."
     ),
 )
 ReportFormat = strawberry.enum(m.ReportFormat, description="XLSX workbook, or CSV (UTF-8 with BOM).")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from domain.promises.stats import PromiseKeptRate
 from domain.summaries import kpis
 from domain.summaries.dashboard import Dashboard
 from schema.common import decode_one
@@ -41,7 +42,8 @@ class SummaryQueries:
 
         def run() -> KpiSeries:
             pf = decode_one(portfolio_id, "Portfolio", "portfolioId") if portfolio_id else None
-            dashboard = Dashboard(ctx.ledger.deps)
+            stats = PromiseKeptRate(ctx.promises.store) if ctx.promises is not None else None
+            dashboard = Dashboard(ctx.ledger.deps, promises=stats)
             report = dashboard.kpis(ctx.principal, pf, from_, to, kpis.Granularity(granularity), messages)
             return KpiSeries.of(report)
 

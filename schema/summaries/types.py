@@ -207,8 +207,8 @@ class KpiPoint:
         description="Null when the reminder engine is not wired to this API."
     )
     promise_kept_rate: str | None = strawberry.field(
-        description="Promises due in the period that were kept / promises due. Always null until promises "
-        "to pay exist (a later release)."
+        description="Promises with their promised date in the period judged KEPT / judged KEPT, "
+        "PARTIALLY_KEPT or BROKEN (pending and cancelled ones do not count); null when none was judged."
     )
 
     @classmethod
