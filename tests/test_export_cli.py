@@ -79,5 +79,10 @@ def test_export_writes_the_file_with_out(
 
 
 def test_export_reports_errors_with_their_code(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["export", "promises", "--tenant", "acme"]) == 1
-    assert "NOT_AVAILABLE" in capsys.readouterr().err
+    assert main(["export", "debts", "--tenant", "acme", "--currency", "PESOS"]) == 1
+    assert "INVALID_CURRENCY" in capsys.readouterr().err
+
+
+def test_promises_export_from_the_promise_store(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "promises", "--tenant", "acme", "--format", "csv"]) == 0
+    assert "http" in capsys.readouterr().out
