@@ -37,6 +37,14 @@ def forbidden(err: Forbidden) -> NoReturn:
     raise ApiError("FORBIDDEN", str(err))
 
 
+def configured(service: T | None, what: str) -> T:
+    """A feature's service from the request context, or UNAVAILABLE when this server runs without it
+    (`what`: the feature's name as the sentence's subject, e.g. "promises are")."""
+    if service is None:
+        raise ApiError("UNAVAILABLE", f"{what} not configured on this server")
+    return service
+
+
 @strawberry.interface(description="An object with a globally unique, opaque id.")
 class Node:
     id: strawberry.ID = strawberry.field(description="Opaque global id; use it with `node(id:)`.")

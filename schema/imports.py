@@ -10,10 +10,10 @@ from domain.imports import jobs as jb
 from domain.imports.jobs import ImportJobs, ImportRequest
 from domain.principal import Principal
 from schema.common import (
-    ApiError,
     Connection,
     ErrorCodeEnum,
     UserError,
+    configured,
     decode_one,
     encode_id,
     page_request,
@@ -27,9 +27,7 @@ ImportFormat = strawberry.enum(jb.FileFormat, description="The uploaded file's f
 
 def _service(info: strawberry.Info) -> ImportJobs:
     service: ImportJobs | None = getattr(info.context, "imports", None)
-    if service is None:
-        raise ApiError("UNAVAILABLE", "file imports are not configured on this server")
-    return service
+    return configured(service, "file imports are")
 
 
 @strawberry.type(description="Rows read and what became of them.")

@@ -10,10 +10,10 @@ import strawberry
 from domain import webhooks as wh
 from domain.services.webhooks import Webhooks
 from schema.common import (
-    ApiError,
     Connection,
     Node,
     UserError,
+    configured,
     decode_one,
     decode_two,
     encode_id,
@@ -29,9 +29,7 @@ DeliveryStatus = strawberry.enum(wh.DeliveryStatus, description="Where a deliver
 
 def _service(info: strawberry.Info) -> Webhooks:
     service: Webhooks | None = info.context.webhooks
-    if service is None:
-        raise ApiError("UNAVAILABLE", "webhooks are not configured on this server")
-    return service
+    return configured(service, "webhooks are")
 
 
 @strawberry.type(description="A partner endpoint that receives signed events (Standard Webhooks).")

@@ -11,16 +11,14 @@ from domain.agents.model import Agent
 from domain.principal import Principal
 from domain.queues.model import WorkState
 from domain.workforce import Workforce
-from schema.common import ApiError
+from schema.common import configured
 
 _KEY = "_agents_loaders"
 
 
 def workforce(info: strawberry.Info) -> Workforce:
     service: Workforce | None = getattr(info.context, "workforce", None)
-    if service is None:
-        raise ApiError("UNAVAILABLE", "agents and work queues are not configured on this server")
-    return service
+    return configured(service, "agents and work queues are")
 
 
 class AgentLoaders:

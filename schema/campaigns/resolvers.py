@@ -18,9 +18,9 @@ from domain.templates import TemplateBody, TemplateChannel
 from schema.campaigns import inputs as i
 from schema.campaigns import types as t
 from schema.common import (
-    ApiError,
     Connection,
     UserError,
+    configured,
     decode_one,
     decode_two,
     encode_id,
@@ -33,9 +33,7 @@ from schema.types import DebtorNode
 
 def reminders(info: strawberry.Info) -> Reminders:
     service: Reminders | None = getattr(info.context, "reminders", None)
-    if service is None:
-        raise ApiError("UNAVAILABLE", "the reminder engine is not configured on this server")
-    return service
+    return configured(service, "the reminder engine is")
 
 
 def _time(value: str | None, field: str) -> time | None:

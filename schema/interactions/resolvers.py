@@ -8,7 +8,15 @@ from domain.errors import DomainError, ErrorCode
 from domain.interactions.ports import InteractionFilter as DomainFilter
 from domain.interactions.service import Interactions
 from domain.interactions.validation import InteractionInput
-from schema.common import ApiError, Connection, UserError, decode_id, decode_one, page_request, to_connection
+from schema.common import (
+    Connection,
+    UserError,
+    configured,
+    decode_id,
+    decode_one,
+    page_request,
+    to_connection,
+)
 from schema.errors import attempt, query
 from schema.interactions import inputs as i
 from schema.interactions.types import InteractionNode
@@ -16,9 +24,7 @@ from schema.interactions.types import InteractionNode
 
 def interactions(info: strawberry.Info) -> Interactions:
     service: Interactions | None = getattr(info.context, "interactions", None)
-    if service is None:
-        raise ApiError("UNAVAILABLE", "interactions are not configured on this server")
-    return service
+    return configured(service, "interactions are")
 
 
 def _debt_ids(debtor_id: str, ids: list[strawberry.ID] | None) -> tuple[str, ...]:

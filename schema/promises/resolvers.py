@@ -14,9 +14,9 @@ from domain.promises.model import Promise
 from domain.promises.ports import PromiseQuery
 from domain.promises.service import PromiseInput, Promises
 from schema.common import (
-    ApiError,
     Connection,
     UserError,
+    configured,
     decode_one,
     decode_two,
     page_request,
@@ -29,9 +29,7 @@ from schema.promises import types as t
 
 def promises_of(info: strawberry.Info) -> Promises:
     service: Promises | None = getattr(info.context, "promises", None)
-    if service is None:
-        raise ApiError("UNAVAILABLE", "promises are not configured on this server")
-    return service
+    return configured(service, "promises are")
 
 
 def _input(x: i.PromiseCreateInput, prefix: str = "") -> PromiseInput:

@@ -7,16 +7,14 @@ import strawberry
 from domain.reports.exports import Exports
 from domain.reports.model import ReportFilter as DomainFilter
 from domain.reports.model import ReportRequest
-from schema.common import ApiError, decode_one
+from schema.common import configured, decode_one
 from schema.errors import attempt
 from schema.reports import types as t
 
 
 def exports(info: strawberry.Info) -> Exports:
     service: Exports | None = getattr(info.context, "exports", None)
-    if service is None:
-        raise ApiError("UNAVAILABLE", "report exports are not configured on this server")
-    return service
+    return configured(service, "report exports are")
 
 
 def _filter(f: t.ReportFilter | None) -> DomainFilter:
