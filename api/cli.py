@@ -23,6 +23,20 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
+def _running_stack(hint: str = " (is `make dev` running?)") -> str | None:
+    """The local AWS endpoint (started, or the one in RECAUDO_AWS_ENDPOINT) with the table in place;
+    None after saying why not."""
+    from infra.local import LocalAwsError, bootstrap, start_local_aws
+
+    try:
+        endpoint = start_local_aws()
+        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
+    except LocalAwsError as err:
+        _fail(f"{err}{hint}")
+        return None
+    return endpoint
+
+
 def _banner(host: str, port: int, admin_token: str, agent_token: str, seeded: str | None) -> str:
     base = f"http://{host}:{port}"
     body = '{"query": "' + PORTFOLIOS_QUERY + '"}'
@@ -184,14 +198,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
             "e.g. RECAUDO_AWS_ENDPOINT=http://127.0.0.1:5000 recaudo seed"
         )
     from infra.container import build_ledger
-    from infra.local import LocalAwsError, bootstrap, start_local_aws
     from infra.seed import seed_demo
 
-    try:
-        endpoint = start_local_aws()  # reuses the endpoint from the environment
-        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
-    except LocalAwsError as err:
-        return _fail(str(err))
+    endpoint = _running_stack("")
+    if endpoint is None:
+        return 1
     ledger = build_ledger()
     print(seed_demo(ledger, ledger.deps.clock).describe())
     from infra.container import build_reminder_engine
@@ -218,14 +229,12 @@ def _instant(text: str) -> datetime:
 def cmd_tick(args: argparse.Namespace) -> int:
     """One reminder cycle (plan, enqueue, dispatch, drain) at an instant, against the running stack."""
     os.environ.setdefault("RECAUDO_AWS_ENDPOINT", LOCAL_STACK)
-    from infra.local import LocalAwsError, bootstrap, reminder_job_queue, start_local_aws
+    from infra.local import reminder_job_queue
     from infra.tick import run_tick
 
-    try:
-        endpoint = start_local_aws()  # the stack `make dev` runs (or RECAUDO_AWS_ENDPOINT)
-        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
-    except LocalAwsError as err:
-        return _fail(f"{err} (is `make dev` running?)")
+    endpoint = _running_stack()
+    if endpoint is None:
+        return 1
     summary = run_tick(args.at, forward=reminder_job_queue(endpoint))
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     return 0
@@ -235,13 +244,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     """A report to the files bucket of the stack at RECAUDO_AWS_ENDPOINT (prints the URL), or to --out."""
     os.environ.setdefault("RECAUDO_AWS_ENDPOINT", LOCAL_STACK)
     from api.export_cli import run_export
-    from infra.local import LocalAwsError, bootstrap, start_local_aws
 
-    try:
-        endpoint = start_local_aws()
-        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
-    except LocalAwsError as err:
-        return _fail(f"{err} (is `make dev` running?)")
+    endpoint = _running_stack()
+    if endpoint is None:
+        return 1
     return run_export(args)
 
 
@@ -262,13 +268,10 @@ def cmd_promise_sweep(args: argparse.Namespace) -> int:
 
     from domain.clock import FixedClock
     from infra.container import build_promise_sweeper
-    from infra.local import LocalAwsError, bootstrap, start_local_aws
 
-    try:
-        endpoint = start_local_aws()
-        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
-    except LocalAwsError as err:
-        return _fail(f"{err} (is `make dev` running?)")
+    endpoint = _running_stack()
+    if endpoint is None:
+        return 1
     summary = build_promise_sweeper(FixedClock(args.at)).run()
     print(json.dumps(asdict(summary), indent=2))
     return 0
@@ -277,14 +280,11 @@ def cmd_promise_sweep(args: argparse.Namespace) -> int:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     """The nightly summary snapshot of every tenant, once, against the running stack."""
     os.environ.setdefault("RECAUDO_AWS_ENDPOINT", LOCAL_STACK)
-    from infra.local import LocalAwsError, bootstrap, start_local_aws
     from infra.snapshot_run import run_snapshots
 
-    try:
-        endpoint = start_local_aws()
-        bootstrap(endpoint, os.environ.get("RECAUDO_TABLE", "recaudo"))
-    except LocalAwsError as err:
-        return _fail(f"{err} (is `make dev` running?)")
+    endpoint = _running_stack()
+    if endpoint is None:
+        return 1
     print(json.dumps(run_snapshots(args.at, args.replace), indent=2, ensure_ascii=False))
     return 0
 
