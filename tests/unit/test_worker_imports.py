@@ -18,6 +18,11 @@ WORKERS = [
     "functions.overdue_notices",
     "functions.promise_sweeper",
     "functions.queue_rescore",
+    "functions.daily_digest",
+    "functions.payment_attribution",
+    "functions.import_processor",
+    "functions.ledger_snapshot",
+    "functions.outbox_publisher",
 ]
 
 
