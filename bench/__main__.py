@@ -189,7 +189,9 @@ def print_table(f: dict[str, Any]) -> None:
             for name, d in (
                 ("plain moto", disp["plain_moto"]),
                 ("indexed moto", disp["partition_indexed_moto"]),
+                ("indexed fast moto", disp.get("partition_indexed_fast_moto")),
             )
+            if d is not None
             for row in (
                 (
                     f"dispatcher: messages/s (EMAIL over SES), {name}",

@@ -23,6 +23,7 @@ from typing import Any
 
 _INSTALLED = False
 _FAST_OPERATIONS = {"BatchGetItem"}
+_ORIGINALS: dict[str, Any] = {}
 
 
 class _CopyWithoutTables:
@@ -46,6 +47,9 @@ def install() -> None:
     from moto.core.responses import ActionResult
     from moto.dynamodb.models.dynamo_type import LimitedSizeDict
 
+    _ORIGINALS.update(
+        copy=models.copy, execute_result=ActionResult.execute_result, setitem=LimitedSizeDict.__setitem__
+    )
     models.copy = _CopyWithoutTables()  # type: ignore[assignment]
     original = ActionResult.execute_result
 
@@ -59,3 +63,18 @@ def install() -> None:
     ActionResult.execute_result = execute_result  # type: ignore[method-assign]
     LimitedSizeDict.__setitem__ = dict.__setitem__  # type: ignore[assignment]
     _INSTALLED = True
+
+
+def uninstall() -> None:
+    """Back to moto's own costs (for the benchmarks that run after the one that needed this)."""
+    global _INSTALLED
+    if not _INSTALLED:
+        return
+    import moto.dynamodb.models as models
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+
+    models.copy = _ORIGINALS["copy"]  # type: ignore[attr-defined]
+    ActionResult.execute_result = _ORIGINALS["execute_result"]  # type: ignore[method-assign]
+    LimitedSizeDict.__setitem__ = _ORIGINALS["setitem"]  # type: ignore[method-assign]
+    _INSTALLED = False

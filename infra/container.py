@@ -191,7 +191,7 @@ def build_reminder_engine(
             policy_settings=DynamoPolicySettingRepository(),
             digest_log=DynamoDigestLog(),
             agent_name=CachedAgentNames(DynamoAgentRepository()),
-            dispatch_reads=DynamoDispatchReads(),
+            dispatch_reads=DynamoDispatchReads(clock),
         )
     )
 

@@ -10,7 +10,7 @@ Three stores, one per concern (each implemented on the single DynamoDB table):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from domain.campaigns.model import (
@@ -90,6 +90,20 @@ class SendClaim:
     occurrence: date
 
 
+@dataclass(frozen=True)
+class RecentContacts:
+    """A debtor's contacts as one read found them: complete for the last `span` before the read."""
+
+    records: tuple[ContactRecord, ...]
+    span: timedelta
+
+    def covers(self, since: datetime, now: datetime) -> bool:
+        return since >= now - self.span
+
+    def since(self, since: datetime) -> list[ContactRecord]:
+        return [r for r in self.records if r.at >= since]
+
+
 class MessageRepository(Protocol):
     def claim_message(self, message: Message, claims: list[SendClaim]) -> list[SendClaim]:
         """Create `message` with its claims atomically. If some claims exist already, write nothing and
@@ -124,6 +138,11 @@ class MessageRepository(Protocol):
     def list_messages(self, tenant: str, query: MessageFilter, page: PageRequest) -> Page[Message]: ...
 
     def contact_history(self, tenant: str, debtor_id: str, since: datetime) -> list[ContactRecord]: ...
+
+    def recent_contacts(self, tenant: str, debtor_ids: list[str], now: datetime) -> dict[str, RecentContacts]:
+        """Several debtors' recent contacts in one read (the agent queue's page), complete for `span`
+        before `now`; a policy looking further back asks `contact_history`."""
+        ...
 
     def record_contact(self, tenant: str, debtor_id: str, contact: ContactRecord) -> None: ...
 

@@ -2,7 +2,8 @@
 
 It asks the same questions as `contactCheck` (channel CALL), but first without the contact history:
 if office hours, a blocked date or an opt-out already defer or block the call, more history cannot
-allow it, so the debtor's history Query is skipped. At most one Query per entry on the page.
+allow it. The debtors still allowed get their recent contacts in one read for the whole page (the
+contact log); a policy looking further back than the log queries that debtor's history.
 """
 
 from __future__ import annotations
@@ -29,12 +30,19 @@ class PolicyCallCheck:
     def check_calls(self, tenant: str, debtors: Sequence[Debtor], at: datetime) -> dict[str, Decision]:
         book = self.deps.policies_for(tenant)
         out: dict[str, Decision] = {}
+        first = {d.id: book.evaluate(contact_request(d, Channel.CALL, at), []) for d in debtors}
+        open_ = [d.id for d in debtors if first[d.id].outcome is Outcome.SEND]
+        recent = self.deps.messages.recent_contacts(tenant, open_, at) if open_ else {}
         for debtor in debtors:
             request = contact_request(debtor, Channel.CALL, at)
-            decision = book.evaluate(request, [])
+            decision = first[debtor.id]
             if decision.outcome is Outcome.SEND:
                 since = at - book.lookback(debtor.jurisdiction)
-                history = self.deps.messages.contact_history(tenant, debtor.id, since)
+                log = recent.get(debtor.id)
+                if log is not None and log.covers(since, at):
+                    history = log.since(since)
+                else:
+                    history = self.deps.messages.contact_history(tenant, debtor.id, since)
                 decision = book.evaluate(request, history)
             point = contact_point(debtor, Channel.CALL)
             if decision.outcome is not Outcome.BLOCK and (

@@ -13,6 +13,7 @@ from domain.interactions.model import Interaction, parse_ref
 from domain.interactions.ports import InteractionFilter, Replay
 from domain.policy import ContactRecord
 from domain.ports import Page, PageRequest
+from infra.dynamodb.contact_log import log_additions, log_entry
 from infra.dynamodb.interaction_items import (
     CLAIM_KIND,
     INTERACTION_PREFIX,
@@ -59,6 +60,8 @@ class DynamoInteractionRepository:
                 tx.save(claim, condition=not_there)
                 if contact is not None:
                     tx.save(contact_item(tenant, interaction.debtor_id, contact, interaction.id))
+                    entry = log_entry(contact, interaction.id)
+                    tx.update(*log_additions(tenant, interaction.debtor_id, [entry]))
         except TransactWriteError as error:
             reasons = list(error.cancellation_reasons or [])
             taken = (

@@ -7,6 +7,7 @@
 | message | `T#t#DR#<dr>` | `MSG#<id>` | `T#t#MESSAGES` / `<ts>#<id>` | `T#t#CMP#<cmp>#MSG` / `<ts>#<id>` |
 | send claim | `T#t#SEND#<debtId>#<campaignId>#<stepId>#<day>` | `SEND` | | |
 | contact history | `T#t#DR#<debtorId>` | `CL#<utc ts>#<messageId>` (TTL 2 years) | | |
+| contact log | `T#t#DR#<debtorId>` | `CONTACTS` (recent contacts, see contact_log.py) | | |
 | message lookup | `T#t#PMID#<provider id or our message id>` | `PMID` | | |
 | address registry | `ADDR#<e164>` | `T#t#DR#<debtorId>` (TTL 2 years after the last send) | | |
 | call task | `T#t#TASKS` | `<due ts>#<taskId>` | `T#t#AG#<agentId>#TASKS` / `<due ts>#<taskId>` | |
@@ -27,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
@@ -217,8 +219,8 @@ def message_of(item: MessageItem) -> Message:
     return message_from_json(item.tenant, json.loads(item.doc), int(item.version or 0))
 
 
-def contact_item(tenant: str, debtor_id: str, record: ContactRecord, ref: str) -> ContactItem:
-    doc = {
+def contact_doc(record: ContactRecord) -> dict[str, object]:
+    return {
         "channel": record.channel.value,
         "at": iso_utc(record.at),
         "direction": record.direction.value,
@@ -229,21 +231,27 @@ def contact_item(tenant: str, debtor_id: str, record: ContactRecord, ref: str) -
         "requestedByDebtor": record.requested_by_debtor,
         "person": record.person,
     }
+
+
+def contact_item(tenant: str, debtor_id: str, record: ContactRecord, ref: str) -> ContactItem:
     item = ContactItem(
         debtor_pk(tenant, debtor_id),
         f"{CONTACT_PREFIX}{iso_utc(record.at)}#{ref}",
         tenant=tenant,
-        doc=dumps(doc),
+        doc=dumps(contact_doc(record)),
     )
     item.expires_at = record.at + HISTORY_RETENTION
     return item
 
 
 def contact_of(item: ContactItem) -> ContactRecord:
-    d = json.loads(item.doc)
+    return contact_from_doc(json.loads(item.doc), item.SK)
+
+
+def contact_from_doc(d: dict[str, Any], where: str) -> ContactRecord:
     at = parse_ts(d["at"])
     if at is None:
-        raise ValueError(f"contact {item.SK} has no time")
+        raise ValueError(f"contact {where} has no time")
     return ContactRecord(
         channel=Channel(d["channel"]),
         at=at,

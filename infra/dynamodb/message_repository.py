@@ -20,12 +20,13 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from domain.campaigns.model import AgentDevice, CallTask, CampaignStats, Message
-from domain.campaigns.ports import MessageFilter, SendClaim
+from domain.campaigns.ports import MessageFilter, RecentContacts, SendClaim
 from domain.clock import iso_utc
 from domain.errors import ConcurrencyConflict
 from domain.policy import ContactRecord
 from domain.ports import Page, PageRequest
 from domain.templates import TemplateChannel
+from infra.dynamodb.contact_log import log_additions, log_entry, read_logs
 from infra.dynamodb.keys import debtor_pk
 from infra.dynamodb.message_items import (
     ATTRIBUTION_SK,
@@ -142,6 +143,9 @@ class DynamoMessageRepository:
                 tx.save(item, condition=TableItem.version == expected_version)
                 if contact is not None:
                     tx.save(contact_item(message.tenant, message.debtor_id, contact, message.id))
+                    tx.update(
+                        *log_additions(message.tenant, message.debtor_id, [log_entry(contact, message.id)])
+                    )
                     if message.to and message.channel in _PHONE_CHANNELS:
                         tx.save(address_item(message.tenant, message.debtor_id, message.to, contact.at))
                 if message.provider_message_id:
@@ -154,10 +158,12 @@ class DynamoMessageRepository:
 
     def save_messages(self, saves: list[tuple[Message, int, ContactRecord | None]]) -> None:
         """Several `save_message`s in one transaction. Two messages to one number share its address
-        registry item, written once (a transaction may not touch an item twice)."""
-        if len(saves) > 20:
-            raise ValueError("at most 20 messages per transaction")
+        registry item, and two to one debtor its contact log: each written once (a transaction may not
+        touch an item twice). At most 16 messages: 5 items each at most, within DynamoDB's 100."""
+        if len(saves) > 16:
+            raise ValueError("at most 16 messages per transaction")
         addresses: dict[tuple[str, str], AddressItem] = {}
+        logs: dict[tuple[str, str], list[str]] = {}
         try:
             with TransactWrite(connection=_connection()) as tx:
                 for message, expected_version, contact in saves:
@@ -165,6 +171,8 @@ class DynamoMessageRepository:
                     tx.save(item, condition=TableItem.version == expected_version)
                     if contact is not None:
                         tx.save(contact_item(message.tenant, message.debtor_id, contact, message.id))
+                        log = logs.setdefault((message.tenant, message.debtor_id), [])
+                        log.append(log_entry(contact, message.id))
                         if message.to and message.channel in _PHONE_CHANNELS:
                             address = address_item(message.tenant, message.debtor_id, message.to, contact.at)
                             addresses[(address.PK, address.SK)] = address
@@ -172,6 +180,8 @@ class DynamoMessageRepository:
                         tx.save(self._lookup(message.tenant, message.provider_message_id, item))
                 for address in addresses.values():
                     tx.save(address)
+                for (tenant, debtor_id), entries in logs.items():
+                    tx.update(*log_additions(tenant, debtor_id, entries))
         except TransactWriteError as error:
             if _cancelled(error):
                 raise ConcurrencyConflict(f"{len(saves)} messages") from error
@@ -243,7 +253,12 @@ class DynamoMessageRepository:
         """A contact made outside the dispatcher (an agent's call); the same one twice is one entry."""
         seed = f"{contact.channel}|{iso_utc(contact.at)}|{contact.address}|{contact.direction}"
         ref = hashlib.sha256(seed.encode()).hexdigest()[:16]
-        contact_item(tenant, debtor_id, contact, ref).save()
+        with TransactWrite(connection=_connection()) as tx:
+            tx.save(contact_item(tenant, debtor_id, contact, ref))
+            tx.update(*log_additions(tenant, debtor_id, [log_entry(contact, ref)]))
+
+    def recent_contacts(self, tenant: str, debtor_ids: list[str], now: datetime) -> dict[str, RecentContacts]:
+        return read_logs(tenant, debtor_ids, now)
 
     # --- call tasks and devices ------------------------------------------------------------------
 

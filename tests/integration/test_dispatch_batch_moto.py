@@ -59,7 +59,7 @@ class DynamoRequests:
         monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
 
 
-def test_a_batch_of_ten_emails_costs_two_and_a_half_requests_a_message(
+def test_a_batch_of_ten_emails_costs_one_and_a_third_requests_a_message(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     jobs = jobs_for_new_debtors(world, 10)
@@ -69,9 +69,8 @@ def test_a_batch_of_ten_emails_costs_two_and_a_half_requests_a_message(
     assert [o.status for o in outcomes if isinstance(o, DispatchResult)] == ["SENT"] * 10
     assert len(sent_emails()) == before + 10
     assert requests.counts == {
-        "BatchGetItem": 2,  # tenant, debtors, debts and claims of the ten jobs; the template
+        "BatchGetItem": 2,  # tenant, debtors, contact logs, debts and claims of the ten jobs; the template
         "GetItem": 1,  # the campaign (template and campaign: once a batch here, a minute in the Lambda)
-        "Query": 10,  # each debtor's contact history
         "TransactWriteItems": 11,  # each claim with SENDING, then the ten SENT records together
         "UpdateItem": 1,  # the campaign's counters
     }

@@ -140,7 +140,7 @@ def world(table: str) -> Iterator[World]:
         queue=queue,
         senders={SendChannel.EMAIL: SesEmailSender(ses), SendChannel.SMS: SnsSmsSender(sns)},
         unsubscribe_url=lambda tenant, debtor: f"https://pay.acme.pe/baja/{tenant}/{debtor}",
-        dispatch_reads=DynamoDispatchReads(),
+        dispatch_reads=DynamoDispatchReads(clock),
     )
     reminders = Reminders.build(deps)
     ledger.tenants.update(ADMIN, TenantPatch(name="Acme SAC", country="PE", sender_email=SENDER))

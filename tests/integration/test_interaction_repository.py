@@ -61,14 +61,14 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     return seen
 
 
-def test_log_writes_interaction_claim_and_contact_in_one_transaction(
+def test_log_writes_interaction_claim_contact_and_contact_log_in_one_transaction(
     store: DynamoInteractionRepository, calls: list[tuple[str, dict[str, Any]]]
 ) -> None:
     verdict = PolicyVerdict(Outcome.DEFER, ("PE-29571-62b-hours",), "PE-29571", "2010-09-02", "closed")
     first = _interaction(1, verdict=verdict, debt_ids=("d-1",), callback_at=T0 + timedelta(days=1))
     assert store.log(first, _contact(first), "fp-1") is None
     assert [op for op, _ in calls] == ["TransactWriteItems"]
-    assert len(calls[0][1]["TransactItems"]) == 3
+    assert len(calls[0][1]["TransactItems"]) == 4
     stored = store.get("acme", first.ref)
     assert stored is not None and stored.verdict == verdict and stored.violation
     assert stored.callback_at == first.callback_at and stored.debt_ids == ("d-1",)
@@ -78,6 +78,8 @@ def test_log_writes_interaction_claim_and_contact_in_one_transaction(
         AttemptKind.ATTEMPT,
         first.occurred_at,
     )
+    recent = DynamoMessageRepository().recent_contacts("acme", ["dr-1"], T0 + timedelta(minutes=5))
+    assert list(recent["dr-1"].records) == [history]
 
 
 def test_a_taken_key_replays_the_stored_interaction_and_writes_nothing(

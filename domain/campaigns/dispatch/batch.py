@@ -3,8 +3,9 @@
 - the snapshot read at the start (tenants, debtors, debts, claims), kept current with what this batch
   writes: a claim this batch took is looked up live, a debtor this batch changed is the changed one;
 - campaigns and templates, read once per batch;
-- each debtor's contact history, queried once and extended with every contact this batch makes, so a
-  second job for the same debtor is judged on the first one's message;
+- each debtor's contact history, from the snapshot's recent contacts (or else queried once) and
+  extended with every contact this batch makes, so a second job for the same debtor is judged on the
+  first one's message;
 - the campaign counters, added up and written once per campaign at the end.
 """
 
@@ -70,7 +71,12 @@ class Batch:
     def history(self, tenant: str, debtor_id: str, since: datetime) -> list[ContactRecord]:
         cached = self._history.get((tenant, debtor_id))
         if cached is None or cached[0] > since:
-            cached = (since, list(self.deps.messages.contact_history(tenant, debtor_id, since)))
+            recent = self.snapshot.contacts.get((tenant, debtor_id))
+            if recent is not None and recent.covers(since, self.deps.clock.now()):
+                found = recent.since(since)
+            else:
+                found = list(self.deps.messages.contact_history(tenant, debtor_id, since))
+            cached = (since, found)
             self._history[(tenant, debtor_id)] = cached
         return [r for r in cached[1] if r.at >= since]
 

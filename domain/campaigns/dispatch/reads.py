@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from domain.campaigns.model import Message
-from domain.campaigns.ports import SendClaim, SendJob
+from domain.campaigns.ports import RecentContacts, SendClaim, SendJob
 from domain.entities import Debt, Debtor, Tenant
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ class Snapshot:
     """(tenant, debtor id, debt id) → debt."""
     owners: dict[tuple[str, SendClaim], Message | None] = field(default_factory=dict)
     """(tenant, claim) → the message that owns it, or None when nobody does: every claim of every job."""
+    contacts: dict[tuple[str, str], RecentContacts] = field(default_factory=dict)
+    """(tenant, debtor id) → the debtor's recent contacts, when the store keeps them by key."""
 
 
 class DispatchReads(Protocol):

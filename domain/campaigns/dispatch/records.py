@@ -20,8 +20,8 @@ from domain.campaigns.model import CampaignStats, Message
 from domain.errors import ConcurrencyConflict
 from domain.policy import ContactRecord
 
-GROUP = 20
-"""SENT records per transaction (each is at most four items; DynamoDB takes 100 per transaction)."""
+GROUP = 16
+"""SENT records per transaction (each is at most five items; DynamoDB takes 100 per transaction)."""
 
 
 @dataclass

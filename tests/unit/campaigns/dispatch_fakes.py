@@ -29,7 +29,7 @@ from domain.campaigns.model import (
     Segment,
     Step,
 )
-from domain.campaigns.ports import MessageFilter, SendClaim, SendJob
+from domain.campaigns.ports import MessageFilter, RecentContacts, SendClaim, SendJob
 from domain.clock import FixedClock
 from domain.entities import (
     ContactKind,
@@ -156,6 +156,12 @@ class InMemoryMessageRepository:
 
     def record_contact(self, tenant: str, debtor_id: str, contact: ContactRecord) -> None:
         self.history.setdefault((tenant, debtor_id), []).append(contact)
+
+    def recent_contacts(self, tenant: str, debtor_ids: list[str], now: datetime) -> dict[str, RecentContacts]:
+        span = timedelta(days=40)
+        return {
+            d: RecentContacts(tuple(self.contact_history(tenant, d, now - span)), span) for d in debtor_ids
+        }
 
     def save_task(self, task: CallTask) -> None:
         task.version += 1
