@@ -17,6 +17,7 @@ from api.auth import AuthError, principal_from_lambda_event, verify_bearer
 from domain.campaigns.engine import Reminders
 from domain.imports.jobs import ImportJobs
 from domain.interactions.service import Interactions
+from domain.plans.service import PaymentPlans
 from domain.principal import Principal
 from domain.promises.service import Promises
 from domain.queues.hooks import QueueInteractionObserver, QueuePromiseObserver
@@ -44,11 +45,13 @@ class LedgerGraphQL(GraphQL[Context, None]):
         interactions: Interactions | None = None,
         promises: Promises | None = None,
         workforce: Workforce | None = None,
+        plans: PaymentPlans | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.ledger, self.webhooks, self.reminders = ledger, webhooks, reminders
         self.exports, self.imports, self.interactions = exports, imports, interactions
         self.promises, self.workforce = promises, workforce
+        self.plans = plans
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -74,6 +77,7 @@ class LedgerGraphQL(GraphQL[Context, None]):
             interactions=self.interactions,
             promises=self.promises,
             workforce=self.workforce,
+            plans=self.plans,
         )
 
 
@@ -124,6 +128,7 @@ def create_app(
     interactions: Interactions | None = None,
     promises: Promises | None = None,
     workforce: Workforce | None = None,
+    plans: PaymentPlans | None = None,
 ) -> Starlette:
     """The API app; without arguments it wires itself from the environment (as on Lambda). Interactions,
     when not given, are wired on the ledger table next to the reminder engine."""
@@ -158,6 +163,10 @@ def create_app(
 
         queue = [QueuePromiseObserver(workforce.signals, ledger.deps.clock)] if workforce else []
         promises = build_promises(ledger, reminders, *queue)
+    if plans is None:
+        from infra.container import build_plans
+
+        plans = build_plans(ledger)  # after promises: it joins the payment observers they set
     graphql = RequireAuth(
         LedgerGraphQL(
             ledger,
@@ -169,6 +178,7 @@ def create_app(
             interactions=interactions,
             promises=promises,
             workforce=workforce,
+            plans=plans,
         )
     )
     return Starlette(

@@ -11,6 +11,10 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from domain.services import Ledger
 
 ROLES = ("ADMIN", "SUPERVISOR", "AGENT", "PARTNER")
 DEMO_TENANT = "demo"
@@ -105,6 +109,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
             campaign = seed_demo_campaign(reminders)
             steps = len(campaign.steps)
             seeded = f"{seeded}\n  campaign '{campaign.name}' ({campaign.status.value}, {steps} steps)"
+            seeded = f"{seeded}\n  {_seed_plan(ledger)}"
         from infra.container import build_workforce, observe_ledger
 
         workforce = build_workforce(ledger.deps.clock, reminders.deps)
@@ -210,7 +215,20 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     campaign = seed_demo_campaign(build_reminder_engine(ledger.deps.clock, with_senders=False))
     print(f"  campaign '{campaign.name}' ({campaign.status.value})")
+    print(f"  {_seed_plan(ledger)}")
     return 0
+
+
+def _seed_plan(ledger: Ledger) -> str:
+    from domain.plans.service import PaymentPlans
+    from infra.dynamodb.plan_repository import DynamoPlanRepository
+    from infra.seed_plans import seed_demo_plan
+
+    plan = seed_demo_plan(PaymentPlans(ledger.deps, DynamoPlanRepository()))
+    if plan is None:
+        return "no payment plan (the demo agent has no open debt)"
+    count = len(plan.instalments)
+    return f"payment plan of {plan.total} {plan.currency} in {count} instalments ({plan.status.value})"
 
 
 LOCAL_STACK = "http://127.0.0.1:5000"
@@ -273,6 +291,23 @@ def cmd_promise_sweep(args: argparse.Namespace) -> int:
     if endpoint is None:
         return 1
     summary = build_promise_sweeper(FixedClock(args.at)).run()
+    print(json.dumps(asdict(summary), indent=2))
+    return 0
+
+
+def cmd_plan_sweep(args: argparse.Namespace) -> int:
+    """The daily payment plan sweep at an instant, against the running stack (its INSTALMENT_DUE jobs
+    go to the stack's reminder queue, where the dev server's dispatcher sends them)."""
+    os.environ.setdefault("RECAUDO_AWS_ENDPOINT", LOCAL_STACK)
+    from dataclasses import asdict
+
+    from domain.clock import FixedClock
+    from infra.container import build_plan_sweeper
+
+    endpoint = _running_stack()
+    if endpoint is None:
+        return 1
+    summary = build_plan_sweeper(FixedClock(args.at)).run()
     print(json.dumps(asdict(summary), indent=2))
     return 0
 
@@ -355,6 +390,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--at", type=_instant, required=True, help="ISO 8601 with offset, e.g. 2026-12-01T10:00:00-05:00"
     )
     sweep.set_defaults(func=cmd_promise_sweep)
+    plan_sweep = sub.add_parser(
+        "plan-sweep",
+        help="break late payment plans and queue instalment reminders at an instant, on the local stack",
+    )
+    plan_sweep.add_argument(
+        "--at", type=_instant, required=True, help="ISO 8601 with offset, e.g. 2026-12-01T10:00:00-05:00"
+    )
+    plan_sweep.set_defaults(func=cmd_plan_sweep)
     snap = sub.add_parser("snapshot", help="take the daily summary snapshots now, on the local stack")
     snap.add_argument(
         "--at", type=_instant, default=None, help="the instant to run at (ISO 8601 with offset)"

@@ -61,6 +61,8 @@ class DebtState(StrEnum):
 class DebtStatus(StrEnum):
     CURRENT = "CURRENT"
     OVERDUE = "OVERDUE"
+    IN_PLAN = "IN_PLAN"
+    """Open and covered by an ACTIVE payment plan (stored state OPEN)."""
     PAID = "PAID"
     DISPUTED = "DISPUTED"
     WRITTEN_OFF = "WRITTEN_OFF"
@@ -212,6 +214,9 @@ class Debt:
     paused_until: datetime | None = None
     """Set while a pending promise covers the debt (its deadline): the reminder cadence sends nothing
     meanwhile (planner and dispatcher check it). Cleared in the write that closes the promise."""
+    plan_id: str | None = None
+    """The ACTIVE payment plan covering the debt (its status reads IN_PLAN): out of the cadence, off
+    the due index, reminded per instalment instead. Cleared in the write that closes the plan."""
     risk_band: str | None = None
     """The debtor's risk band (LOW, MEDIUM, HIGH), copied here when it changes so the planner's segment
     filter needs no debtor read; derived data, written without bumping `version`."""

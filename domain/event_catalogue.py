@@ -23,6 +23,10 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "DisputeResolved",
         "PaymentRecorded",
         "PaymentReversed",
+        "PaymentPlanCreated",
+        "PaymentPlanCompleted",
+        "PaymentPlanBroken",
+        "PaymentPlanCancelled",
         "WebhookSubscriptionDisabled",
     }
 )

@@ -33,6 +33,8 @@ def aging_bucket(dpd: int) -> AgingBucket:
 
 def debt_status(debt: Debt, today: date) -> DebtStatus:
     state = debt.state
+    if state is DebtState.OPEN and debt.plan_id:
+        return DebtStatus.IN_PLAN
     if state is DebtState.OPEN:
         return DebtStatus.OVERDUE if today > debt.due_date else DebtStatus.CURRENT
     return DebtStatus(state.value)
@@ -72,8 +74,9 @@ def allocate(
     """Split a payment over open debts.
 
     Explicit allocations are honoured as given (each at most the debt's balance); otherwise the
-    payment goes to the oldest due date first (ties by issue date, then id). What is left over is the
-    debtor's unapplied credit. The allocated sum plus the unapplied rest always equals `amount`.
+    payment goes to the debts of an active payment plan first, then the oldest due date first (ties
+    by issue date, then id). What is left over is the debtor's unapplied credit. The allocated sum
+    plus the unapplied rest always equals `amount`.
     """
     by_id = {d.id: d for d in open_debts}
     allocations: list[Allocation] = []
@@ -101,7 +104,7 @@ def allocate(
         return AllocationPlan(allocations, amount - total)
 
     remaining = amount
-    for debt in sorted(open_debts, key=lambda d: (d.due_date, d.issue_date, d.id)):
+    for debt in sorted(open_debts, key=lambda d: (d.plan_id is None, d.due_date, d.issue_date, d.id)):
         if remaining <= 0:
             break
         if debt.state is not DebtState.OPEN or debt.balance <= 0:

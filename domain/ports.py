@@ -19,11 +19,12 @@ from domain.entities import (
     Portfolio,
     Tenant,
 )
+from domain.plans.model import PaymentPlan
 from domain.promises.model import Promise
 
 T = TypeVar("T")
 
-Entity = Tenant | Portfolio | Debtor | Debt | Payment | Adjustment | Dispute | Promise
+Entity = Tenant | Portfolio | Debtor | Debt | Payment | Adjustment | Dispute | Promise | PaymentPlan
 
 
 class ClaimKind(StrEnum):
@@ -36,6 +37,9 @@ class ClaimKind(StrEnum):
     PROMISE_IDEMPOTENCY_KEY = "PROMISE_KEY"
     PROMISE_PENDING_DEBT = "PROMISE_DEBT"
     """Held by the one pending promise of a debt (value: the debt id), released when it closes."""
+    PLAN_IDEMPOTENCY_KEY = "PLAN_KEY"
+    PLAN_ACTIVE_DEBT = "PLAN_DEBT"
+    """Held by the one ACTIVE payment plan of a debt (value: the debt id), released when it closes."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ class DebtQuery:
     due_to: date | None = None
     agent_id: str | None = None
     currency: str | None = None
+    in_plan: bool | None = None
+    """True: only debts of an ACTIVE payment plan; False: none of them (a filter on the Query)."""
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,10 @@ class Action(StrEnum):
     AGENT_MANAGE = "agent:manage"
     ASSIGNMENT_SET = "assignment:set"
     QUEUE_READ = "queue:read"
+    PLAN_READ = "plan:read"
+    PLAN_CREATE = "plan:create"
+    PLAN_CANCEL = "plan:cancel"
+    PLAN_SETTINGS = "plan:settings"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -100,6 +104,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.AGENT_MANAGE: frozenset({_A, _S}),
     Action.ASSIGNMENT_SET: frozenset({_A, _S}),
     Action.QUEUE_READ: frozenset({_A, _S, _G}),
+    # Agents: payment plans of their own debtors only (domain/plans/base.py).
+    Action.PLAN_READ: frozenset({_A, _S, _G}),
+    Action.PLAN_CREATE: frozenset({_A, _S, _G}),
+    Action.PLAN_CANCEL: frozenset({_A, _S, _G}),
+    Action.PLAN_SETTINGS: frozenset({_A}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from domain.interactions.ports import InteractionObserver
     from domain.interactions.service import Interactions
     from domain.messaging import MessageSender, SendChannel
+    from domain.plans.service import PaymentPlans
+    from domain.plans.sweeper import PlanSweeper
     from domain.promises.ports import PromiseObserver
     from domain.promises.service import Promises
     from domain.promises.sweeper import PromiseSweeper
@@ -400,6 +402,37 @@ def build_promise_sweeper(clock: Clock | None = None) -> PromiseSweeper:
     queues = QueuePromiseObserver(build_workforce(clock).signals, clock)  # "broken recently" in queues
     promises = build_promises(ledger, reminders, queues)
     return PromiseSweeper(promises, StepTriggers(reminders.deps) if reminders.deps.queue else None)
+
+
+def build_plans(ledger: Ledger) -> PaymentPlans:
+    """Payment plans on the ledger's table: every payment recorded or reversed through `ledger`
+    re-evaluates the debtor's plans (joining the payment observers `build_promises` set, so build
+    it after them)."""
+    from domain.plans.listeners import PlanPaymentListener
+    from domain.plans.service import PaymentPlans
+    from domain.services.payment_events import PaymentObservers
+    from infra.dynamodb.plan_repository import DynamoPlanRepository
+
+    plans = PaymentPlans(ledger.deps, DynamoPlanRepository())
+    current = ledger.payments.observer
+    if isinstance(current, PaymentObservers):
+        current.observers.append(PlanPaymentListener(plans))
+    else:
+        ledger.payments.observer = PaymentObservers(current, PlanPaymentListener(plans))
+    return plans
+
+
+def build_plan_sweeper(clock: Clock | None = None) -> PlanSweeper:
+    """The daily plan sweep: ledger, plans and the reminder job queue (for INSTALMENT_DUE steps), on
+    the table and queue of the environment."""
+    from domain.campaigns.triggers import StepTriggers
+    from domain.plans.sweeper import PlanSweeper
+
+    clock = clock or SystemClock()
+    ledger = build_ledger(clock)
+    reminders = build_reminder_engine(clock, with_senders=False, cache_campaigns=True)
+    plans = build_plans(ledger)
+    return PlanSweeper(plans, StepTriggers(reminders.deps) if reminders.deps.queue else None)
 
 
 def observe_ledger(ledger: Ledger, workforce: Workforce) -> Ledger:

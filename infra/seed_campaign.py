@@ -1,7 +1,8 @@
 """The demo tenant's reminder campaign: the starter templates and one active cadence.
 
 Steps (days from the due date): −3 e-mail, 0 SMS (e-mail when there is no usable number), +3
-WhatsApp (SMS fallback), +7 e-mail, +15 a call task for the assigned agent, +30 final e-mail notice.
+WhatsApp (SMS fallback), +7 e-mail, +15 a call task for the assigned agent, +30 final e-mail notice;
+and, on the event, an e-mail the day before each payment plan instalment falls due (INSTALMENT_DUE).
 Idempotent: templates are installed by name and the campaign is created once (by name).
 """
 
@@ -11,7 +12,7 @@ from datetime import time
 
 from domain.campaigns.campaigns import CampaignInput, StepInput
 from domain.campaigns.engine import Reminders
-from domain.campaigns.model import Campaign
+from domain.campaigns.model import Campaign, StepTrigger
 from domain.principal import Principal, Role
 from domain.templates import TemplateChannel as C
 from infra.seed import TENANT
@@ -43,6 +44,7 @@ def seed_demo_campaign(reminders: Reminders) -> Campaign:
                 StepInput(7, C.EMAIL, ids[("overdue", C.EMAIL)]),
                 StepInput(15, C.CALL_TASK, ids[("call-script", C.CALL_TASK)]),
                 StepInput(30, C.EMAIL, ids[("final-notice", C.EMAIL)]),
+                StepInput(0, C.EMAIL, ids[("before-due", C.EMAIL)], trigger=StepTrigger.INSTALMENT_DUE),
             ],
         ),
     )

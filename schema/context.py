@@ -14,6 +14,7 @@ from domain.entities import Debt, Debtor, Portfolio, Tenant
 from domain.errors import Forbidden
 from domain.imports.jobs import ImportJobs
 from domain.interactions.service import Interactions
+from domain.plans.service import PaymentPlans
 from domain.principal import Principal
 from domain.promises.service import Promises
 from domain.reports.exports import Exports
@@ -60,6 +61,7 @@ class Context:
     loaders_by_feature: dict[str, Any] = field(default_factory=dict, repr=False)
     """Per-request DataLoaders a feature package creates on first use (e.g. `schema/promises/`)."""
     workforce: Workforce | None = None
+    plans: PaymentPlans | None = None
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
@@ -75,6 +77,7 @@ class Context:
         interactions: Interactions | None = None,
         promises: Promises | None = None,
         workforce: Workforce | None = None,
+        plans: PaymentPlans | None = None,
     ) -> Context:
         return cls(
             principal=principal,
@@ -87,6 +90,7 @@ class Context:
             interactions=interactions,
             promises=promises,
             workforce=workforce,
+            plans=plans,
         )
 
     def tenant(self) -> Tenant | None:

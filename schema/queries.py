@@ -109,6 +109,11 @@ class Query:
 
                 promise = info.context.promises.get(me, parts[0], parts[1])
                 return PromiseNode.of(promise) if promise else None
+            if kind == "PaymentPlan" and len(parts) == 2 and info.context.plans is not None:
+                from schema.plans.types import PaymentPlanNode
+
+                plan = info.context.plans.get(me, parts[0], parts[1])
+                return PaymentPlanNode.of(plan) if plan else None
             return None
 
         return query(fetch)

@@ -14,6 +14,8 @@ from schema.imports import ImportMutations, ImportQueries
 from schema.interactions.resolvers import InteractionMutations, InteractionQueries
 from schema.interactions.types import ENTRY_TYPES
 from schema.mutations import Mutation
+from schema.plans.resolvers import PaymentPlanMutations, PaymentPlanQueries
+from schema.plans.types import PaymentPlanNode
 from schema.promises.resolvers import PromiseMutations, PromiseQueries
 from schema.promises.types import PromiseNode
 from schema.queries import Query
@@ -37,6 +39,7 @@ def _mask(error: GraphQLError) -> bool:
 
 @strawberry.type(name="Query")
 class RootQuery(
+    PaymentPlanQueries,
     AgentQueries,
     PromiseQueries,
     InteractionQueries,
@@ -52,6 +55,7 @@ class RootQuery(
 
 @strawberry.type(name="Mutation")
 class RootMutation(
+    PaymentPlanMutations,
     AgentMutations,
     InteractionMutations,
     ReportMutations,
@@ -68,7 +72,16 @@ class RootMutation(
 schema = strawberry.Schema(
     query=RootQuery,
     mutation=RootMutation,
-    types=[PortfolioNode, DebtorNode, DebtNode, PaymentNode, AuditEntry, PromiseNode, *ENTRY_TYPES],
+    types=[
+        PortfolioNode,
+        DebtorNode,
+        DebtNode,
+        PaymentNode,
+        AuditEntry,
+        PromiseNode,
+        PaymentPlanNode,
+        *ENTRY_TYPES,
+    ],
     extensions=[
         QueryDepthLimiter(max_depth=MAX_DEPTH),
         MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from schema.agents.types import Agent, RiskScore
     from schema.campaigns.types import Message
     from schema.interactions.types import TimelineEntry
+    from schema.plans.types import PaymentPlanNode
     from schema.promises.types import PromiseNode
     from schema.summaries.types import CurrencySummary
 
@@ -266,6 +267,14 @@ class DebtorNode(Node):
 
         return await debtor_agent(info, self._entity)
 
+    @strawberry.field(description="This debtor's payment plans, newest first.")
+    async def payment_plans(
+        self, info: strawberry.Info
+    ) -> list[Annotated[PaymentPlanNode, strawberry.lazy("schema.plans.types")]]:
+        from schema.plans.resolvers import debtor_payment_plans
+
+        return await debtor_payment_plans(info, self._entity.id)
+
     @strawberry.field(description="This debtor's debts, oldest due first.")
     def debts(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
@@ -369,6 +378,14 @@ class DebtNode(Node):
         from schema.promises.resolvers import debt_promises
 
         return await debt_promises(info, self._entity.debtor_id, self._entity.id)
+
+    @strawberry.field(description="The ACTIVE payment plan covering this debt (status IN_PLAN), or null.")
+    async def payment_plan(
+        self, info: strawberry.Info
+    ) -> Annotated[PaymentPlanNode, strawberry.lazy("schema.plans.types")] | None:
+        from schema.plans.resolvers import debt_payment_plan
+
+        return await debt_payment_plan(info, self._entity)
 
     @strawberry.field(description="The debtor who owes it.")
     async def debtor(self, info: strawberry.Info) -> DebtorNode | None:

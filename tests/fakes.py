@@ -29,6 +29,7 @@ from domain.entities import (
     Tenant,
 )
 from domain.errors import ConcurrencyConflict, DomainError, ErrorCode, UniquenessConflict
+from domain.plans.model import PaymentPlan
 from domain.ports import (
     Claim,
     ClaimKind,
@@ -75,6 +76,8 @@ def item_key(entity: Entity) -> Key:
         return ("DSP", entity.debtor_id, entity.debt_id, entity.id)
     if isinstance(entity, Promise):
         return ("PRM", entity.debtor_id, entity.id)
+    if isinstance(entity, PaymentPlan):
+        return ("PLN", entity.debtor_id, entity.id)
     raise TypeError(f"not a storable entity: {type(entity).__name__}")
 
 
@@ -163,6 +166,7 @@ class InMemoryLedgerRepository:
                 and (query.debtor_id is None or d.debtor_id == query.debtor_id)
                 and (query.agent_id is None or d.assigned_agent_id == query.agent_id)
                 and (query.currency is None or d.currency == query.currency)
+                and (query.in_plan is None or (d.plan_id is not None) is query.in_plan)
             )
 
         debts = [d for d in self._all(tenant, Debt) if wanted(d)]

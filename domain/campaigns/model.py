@@ -69,11 +69,13 @@ class Step:
 
     def fires_on(self, debt: Debt, occurrence: date) -> bool:
         """Whether a job planned for this step on `occurrence` may still go to `debt`: a cadence step
-        only on the debt's due date + offset and never while a promise pauses the debt; an
-        event-triggered step on its event's day (the send claim makes it once)."""
+        only on the debt's due date + offset and never while a promise pauses the debt or a payment
+        plan holds it; an event-triggered step on its event's day (the send claim makes it once)."""
         if self.trigger is not None:
             return True
-        return debt.paused_until is None and debt.due_date + timedelta(days=self.offset_days) == occurrence
+        if debt.paused_until is not None or debt.plan_id is not None:
+            return False
+        return debt.due_date + timedelta(days=self.offset_days) == occurrence
 
 
 @dataclass

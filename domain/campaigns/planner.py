@@ -132,6 +132,9 @@ class Planner:
             return None
         zone = action.time_zone or tenant.time_zone
         jurisdiction = action.jurisdiction or tenant.country
+        if debt.plan_id is not None:  # IN_PLAN: off the cadence until its plan closes (domain/plans)
+            self._move(debt, action, None, summary)
+            return None
         if debt.paused_until is not None:  # a pending promise holds the cadence (domain/campaigns/pause.py)
             self._move(debt, action, paused_action(debt, action, now), summary)
             return None

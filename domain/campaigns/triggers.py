@@ -38,6 +38,10 @@ class StepTriggers:
         campaigns = self.deps.campaigns.list_campaigns(tenant, CampaignStatus.ACTIVE)
         if not any(c.triggered_step(trigger) for c in campaigns):
             return 0
+        if trigger is StepTrigger.INSTALMENT_DUE:
+            # A plan's debt is reminded by the campaigns that have the step, whatever its age
+            # (its original due date is long gone; the instalment is what falls due).
+            campaigns = [c for c in campaigns if c.triggered_step(trigger)]
         debtor = self.deps.ledger.get_debtor(tenant, debtor_id)
         if debtor is None:
             return 0
@@ -50,6 +54,8 @@ class StepTriggers:
             if debt.state is not DebtState.OPEN:
                 continue
             campaign = owner(campaigns, debt, (today - debt.due_date).days)
+            if campaign is None and trigger is StepTrigger.INSTALMENT_DUE:
+                campaign = owner(campaigns, debt, 0)  # the instalment's own day
             step = campaign.triggered_step(trigger) if campaign is not None else None
             if campaign is not None and step is not None:
                 groups[(campaign.id, step.id)].append(debt.id)

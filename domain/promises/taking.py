@@ -187,6 +187,10 @@ class PromiseTaking(PromiseBase):
                 raise NotFound("debt", f"debtIds[{n}]")
             if debt.state is not DebtState.OPEN:
                 raise DomainError(ErrorCode.INVALID_STATE, f"the debt is {debt.state.value}", f"debtIds[{n}]")
+            if debt.plan_id is not None:  # its instalments are the promise already
+                raise DomainError(
+                    ErrorCode.PLAN_ALREADY_ACTIVE, "the debt is in a payment plan", f"debtIds[{n}]"
+                )
             if debt.currency != currency:
                 raise DomainError(ErrorCode.CURRENCY_MISMATCH, f"debt is in {debt.currency}", "currency")
             debts.append(debt)

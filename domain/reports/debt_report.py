@@ -19,7 +19,7 @@ from domain.reports.paging import iter_pages
 from domain.reports.totals import AgingTotals, CurrencyTotals
 from domain.services.debts import DebtFilter, to_query
 
-OUTSTANDING = (DebtStatus.OVERDUE, DebtStatus.CURRENT, DebtStatus.DISPUTED)
+OUTSTANDING = (DebtStatus.OVERDUE, DebtStatus.CURRENT, DebtStatus.IN_PLAN, DebtStatus.DISPUTED)
 """What an aging report covers unless a status is asked: every balance still owed."""
 
 

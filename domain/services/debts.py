@@ -109,11 +109,14 @@ def _min_date(a: date | None, b: date | None) -> date | None:
 def to_query(f: DebtFilter, today: date) -> DebtQuery:
     """Turn status, days-past-due and aging filters into a stored-state + due-date range query."""
     state: DebtState | None = None
+    in_plan: bool | None = None
     due_from, due_to = f.due_from, f.due_to
     if f.status is DebtStatus.CURRENT:
-        state, due_from = DebtState.OPEN, _max_date(due_from, today)
+        state, due_from, in_plan = DebtState.OPEN, _max_date(due_from, today), False
     elif f.status is DebtStatus.OVERDUE:
-        state, due_to = DebtState.OPEN, _min_date(due_to, today - timedelta(days=1))
+        state, due_to, in_plan = DebtState.OPEN, _min_date(due_to, today - timedelta(days=1)), False
+    elif f.status is DebtStatus.IN_PLAN:
+        state, in_plan = DebtState.OPEN, True
     elif f.status is not None:
         state = DebtState(f.status.value)
     ranges = []
@@ -137,6 +140,7 @@ def to_query(f: DebtFilter, today: date) -> DebtQuery:
         due_to=due_to,
         agent_id=f.agent_id,
         currency=f.currency.upper() if f.currency else None,
+        in_plan=in_plan,
     )
 
 

@@ -133,6 +133,7 @@ def debt_from_item(i: DebtItem) -> Debt:
         write_off_reason=i.write_off_reason,
         next_action=next_action_from_json(json.loads(i.next_action)) if i.next_action else None,
         paused_until=i.paused_until,
+        plan_id=i.plan_id,
         risk_band=i.risk_band,
         created_at=i.created_at,
         updated_at=i.updated_at,

@@ -22,6 +22,7 @@ from domain.entities import (
     Portfolio,
     Tenant,
 )
+from domain.plans.model import PaymentPlan
 from domain.ports import Claim, Entity
 from domain.promises.model import Promise
 from infra.dynamodb import keys
@@ -51,6 +52,7 @@ from infra.dynamodb.models import (
     TableItem,
     TenantItem,
 )
+from infra.dynamodb.plan_items import plan_item
 from infra.dynamodb.promise_items import promise_item
 
 __all__ = [
@@ -188,6 +190,7 @@ def _debt_item(tenant: str, d: Debt) -> TableItem:
         written_off=d.written_off,
         write_off_reason=d.write_off_reason,
         paused_until=d.paused_until,
+        plan_id=d.plan_id,
         created_at=d.created_at,
         updated_at=d.updated_at,
         GSI1PK=keys.portfolio_debts_pk(tenant, d.portfolio_id),
@@ -210,9 +213,10 @@ def _debt_item(tenant: str, d: Debt) -> TableItem:
         # existed) is put up for evaluation: the next planner cycle works out its cadence.
         # Only the index keys are written; the due index reader turns them into an "evaluate" mark.
         action = NextAction(at=marked_at, campaign_id="", step_id="", occurrence=d.due_date)
-    if action is not None and d.state is DebtState.OPEN:
+    if action is not None and d.state is DebtState.OPEN and d.plan_id is None:
         # Only open debts sit in the due index: paying, disputing or writing off a debt takes it
-        # out in the same write, so the planner never sees it again.
+        # out in the same write, so the planner never sees it again; nor does a payment plan's
+        # (IN_PLAN) debt, until the write that closes the plan puts it up for evaluation.
         item.GSI5PK = keys.due_pk(tenant, keys.due_shard(d.id))
         item.GSI5SK = keys.due_sort(action.at, d.id)
     return item
@@ -291,6 +295,7 @@ _TO_ITEM: dict[type, Callable[[str, Any], TableItem]] = {
     Adjustment: _adjustment_item,
     Dispute: _dispute_item,
     Promise: promise_item,
+    PaymentPlan: plan_item,
 }
 
 

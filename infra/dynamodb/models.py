@@ -241,6 +241,8 @@ class DebtItem(TableItem, discriminator="DEBT"):
     """JSON {at, campaignId, stepId, occurrence} while the debt is in the due index (GSI5)."""
     paused_until = UTCDateTimeAttribute(null=True, attr_name="pausedUntil")
     """Set while a pending promise pauses the debt's reminders (the promise's deadline)."""
+    plan_id = UnicodeAttribute(null=True, attr_name="planId")
+    """The ACTIVE payment plan covering the debt (IN_PLAN); the debt is then off the due index."""
     risk_band = UnicodeAttribute(null=True, attr_name="riskBand")
     """The debtor's risk band, copied by the risk refresh (UpdateItem, no version bump)."""
     created_at = UTCDateTimeAttribute(null=True, attr_name="createdAt")

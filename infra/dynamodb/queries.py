@@ -145,6 +145,8 @@ def debt_plan(tenant: str, q: DebtQuery) -> QueryPlan:
         filters.append(DebtItem.assigned_agent_id == q.agent_id)
     if q.currency and index not in ("GSI4",):
         filters.append(DebtItem.currency == q.currency)
+    if q.in_plan is not None:
+        filters.append(DebtItem.plan_id.exists() if q.in_plan else DebtItem.plan_id.does_not_exist())
     state_in_key = index is not None and q.state is not None
     if q.state is not None and not state_in_key:
         filters.append(DebtItem.state == q.state.value)

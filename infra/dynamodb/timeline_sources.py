@@ -9,6 +9,7 @@ reads the debtor's few of them in one Query and orders them in memory.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, time
 from typing import Any
 
 from domain.interactions.entries import (
@@ -25,6 +26,7 @@ from infra.dynamodb.keys import PAYMENT_PREFIX, debtor_pk
 from infra.dynamodb.loading import adjustment_from_item, dispute_from_item, payment_from_item
 from infra.dynamodb.message_items import MESSAGE_PREFIX, MessageItem, message_of
 from infra.dynamodb.models import AdjustmentItem, DisputeItem, PaymentItem, TableItem
+from infra.dynamodb.plan_items import PLAN_PREFIX, PlanItem, plan_from_item
 from infra.dynamodb.promise_items import PROMISE_PREFIX, PromiseItem, promise_from_item
 
 
@@ -98,6 +100,17 @@ def _promise(item: Any) -> TimelineEntry:
     return TimelineEntry(at, "PROMISE", summary, p.id, p)
 
 
+def _plan(item: Any) -> TimelineEntry:
+    p = plan_from_item(item)
+    count = len(p.instalments)
+    summary = (
+        f"Payment plan of {p.total} {p.currency} in {count} instalment(s), {p.frequency.value.lower()}"
+        f" ({p.status.value.lower()}, {p.paid} paid), {len(p.debt_ids)} debt(s)"
+    )
+    at = p.created_at or id_instant(p.id) or datetime.combine(p.first_due_date, time(0), UTC)
+    return TimelineEntry(at, "PAYMENT_PLAN", summary, p.id, p)
+
+
 def default_sources() -> list[TimelineSource]:
     """Every source of the debtor timeline; promises and plans join by appending theirs."""
     return [
@@ -107,4 +120,5 @@ def default_sources() -> list[TimelineSource]:
         SmallSetSource("disputes", DisputeItem, "DSP#", _dispute),
         SmallSetSource("adjustments", AdjustmentItem, "ADJ#", _adjustment),
         KeyOrderedSource("promises", PromiseItem, PROMISE_PREFIX, _promise),
+        KeyOrderedSource("plans", PlanItem, PLAN_PREFIX, _plan),
     ]

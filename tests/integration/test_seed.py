@@ -146,3 +146,19 @@ def test_seeding_twice_changes_nothing(seeded: Seeded) -> None:
     assert summary.debts_created == summary.debts_updated == 0
     assert summary.payments_recorded == 0
     assert summary.payments_replayed == summary.payments
+
+
+def test_the_demo_plan_is_made_once_with_instalment_reminders_ahead(seeded: Seeded) -> None:
+    from domain.plans.model import PlanStatus
+    from domain.plans.service import PaymentPlans
+    from infra.dynamodb.plan_repository import DynamoPlanRepository
+    from infra.seed_plans import seed_demo_plan
+
+    plans = PaymentPlans(seeded.ledger.deps, DynamoPlanRepository())
+    plan = seed_demo_plan(plans)
+    assert plan is not None and plan.status is PlanStatus.ACTIVE and len(plan.instalments) == 3
+    assert plan.agent_id == "ag-lucia" and plan.first_due_date == NOW.date() + timedelta(days=7)
+    debt = seeded.ledger.deps.repo.get_debt("demo", plan.debtor_id, plan.debt_ids[0])
+    assert debt is not None and debt.plan_id == plan.id
+    again = seed_demo_plan(plans)
+    assert again is not None and again.id == plan.id

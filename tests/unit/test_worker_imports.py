@@ -17,6 +17,7 @@ WORKERS = [
     "functions.delivery_feedback",
     "functions.overdue_notices",
     "functions.promise_sweeper",
+    "functions.plan_sweeper",
     "functions.queue_rescore",
     "functions.daily_digest",
     "functions.payment_attribution",

@@ -33,11 +33,14 @@ def load_job(batch: Batch, job: SendJob) -> LoadedJob | DispatchResult:
 
 def still_due(debt: Debt, campaign: Campaign | None, claim: SendClaim) -> bool:
     """OPEN with a balance, its campaign active, and the step's day still its due date + offset (a
-    changed due date invalidates the jobs planned for the old one; a pending promise pauses it). A
-    PAYMENT_RECEIVED thank-you also goes to the debt the payment settled."""
+    changed due date invalidates the jobs planned for the old one; a pending promise pauses it, a
+    payment plan takes it off the cadence). A PAYMENT_RECEIVED thank-you also goes to the debt the
+    payment settled; an INSTALMENT_DUE reminder only while the debt is still in its plan."""
     step = campaign.step(claim.step_id) if campaign is not None else None
     if step is None or campaign is None or campaign.status is not CampaignStatus.ACTIVE:
         return False
     if step.trigger is StepTrigger.PAYMENT_RECEIVED:
         return debt.state in (DebtState.OPEN, DebtState.PAID)
+    if step.trigger is StepTrigger.INSTALMENT_DUE and debt.plan_id is None:
+        return False
     return debt.state is DebtState.OPEN and debt.balance > 0 and step.fires_on(debt, claim.occurrence)

@@ -1,0 +1,1 @@
+"""Payment plans in GraphQL."""
