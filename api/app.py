@@ -23,6 +23,7 @@ from domain.queues.hooks import QueueInteractionObserver, QueuePromiseObserver
 from domain.reports.exports import Exports
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
+from domain.terms.service import DebtTerms
 from domain.workforce import Workforce
 from schema.context import Context
 from schema.root import schema
@@ -44,11 +45,13 @@ class LedgerGraphQL(GraphQL[Context, None]):
         interactions: Interactions | None = None,
         promises: Promises | None = None,
         workforce: Workforce | None = None,
+        terms: DebtTerms | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.ledger, self.webhooks, self.reminders = ledger, webhooks, reminders
         self.exports, self.imports, self.interactions = exports, imports, interactions
         self.promises, self.workforce = promises, workforce
+        self.terms = terms
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -74,6 +77,7 @@ class LedgerGraphQL(GraphQL[Context, None]):
             interactions=self.interactions,
             promises=self.promises,
             workforce=self.workforce,
+            terms=self.terms,
         )
 
 
@@ -124,6 +128,7 @@ def create_app(
     interactions: Interactions | None = None,
     promises: Promises | None = None,
     workforce: Workforce | None = None,
+    terms: DebtTerms | None = None,
 ) -> Starlette:
     """The API app; without arguments it wires itself from the environment (as on Lambda). Interactions,
     when not given, are wired on the ledger table next to the reminder engine."""
@@ -158,6 +163,10 @@ def create_app(
 
         queue = [QueuePromiseObserver(workforce.signals, ledger.deps.clock)] if workforce else []
         promises = build_promises(ledger, reminders, *queue)
+    if terms is None:
+        from infra.container import build_terms
+
+        terms = build_terms(ledger)
     graphql = RequireAuth(
         LedgerGraphQL(
             ledger,
@@ -169,6 +178,7 @@ def create_app(
             interactions=interactions,
             promises=promises,
             workforce=workforce,
+            terms=terms,
         )
     )
     return Starlette(

@@ -25,7 +25,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "PaymentReversed",
         "WebhookSubscriptionDisabled",
     }
-)
+) | frozenset({"DebtExtended", "DiscountOfferCreated", "DiscountOfferSettled", "DiscountOfferCancelled"})
 
 
 def envelope(event: DomainEvent) -> dict[str, Any]:

@@ -20,10 +20,12 @@ from domain.entities import (
     Tenant,
 )
 from domain.promises.model import Promise
+from domain.terms.model import DebtExtension, DiscountOffer
 
 T = TypeVar("T")
 
-Entity = Tenant | Portfolio | Debtor | Debt | Payment | Adjustment | Dispute | Promise
+TermsEntity = DebtExtension | DiscountOffer
+Entity = Tenant | Portfolio | Debtor | Debt | Payment | Adjustment | Dispute | Promise | TermsEntity
 
 
 class ClaimKind(StrEnum):
@@ -36,6 +38,8 @@ class ClaimKind(StrEnum):
     PROMISE_IDEMPOTENCY_KEY = "PROMISE_KEY"
     PROMISE_PENDING_DEBT = "PROMISE_DEBT"
     """Held by the one pending promise of a debt (value: the debt id), released when it closes."""
+    DISCOUNT_OFFER_DEBT = "OFFER_DEBT"
+    """Held by the one active discount offer of a debt (value: the debt id), released when it closes."""
 
 
 @dataclass(frozen=True)

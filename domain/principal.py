@@ -55,6 +55,9 @@ class Action(StrEnum):
     AGENT_MANAGE = "agent:manage"
     ASSIGNMENT_SET = "assignment:set"
     QUEUE_READ = "queue:read"
+    DEBT_EXTEND = "debt:extend"
+    DISCOUNT_OFFER = "discount:offer"
+    TERMS_SETTINGS = "terms:settings"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -100,6 +103,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.AGENT_MANAGE: frozenset({_A, _S}),
     Action.ASSIGNMENT_SET: frozenset({_A, _S}),
     Action.QUEUE_READ: frozenset({_A, _S, _G}),
+    # Agents extend only their own debtors' debts (domain/terms/extensions.py).
+    Action.DEBT_EXTEND: frozenset({_A, _S, _G}),
+    Action.DISCOUNT_OFFER: frozenset({_A, _S}),
+    Action.TERMS_SETTINGS: frozenset({_A}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

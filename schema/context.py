@@ -19,6 +19,7 @@ from domain.promises.service import Promises
 from domain.reports.exports import Exports
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
+from domain.terms.service import DebtTerms
 from domain.workforce import Workforce
 from schema.common import forbidden
 
@@ -60,6 +61,7 @@ class Context:
     loaders_by_feature: dict[str, Any] = field(default_factory=dict, repr=False)
     """Per-request DataLoaders a feature package creates on first use (e.g. `schema/promises/`)."""
     workforce: Workforce | None = None
+    terms: DebtTerms | None = None
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
@@ -75,6 +77,7 @@ class Context:
         interactions: Interactions | None = None,
         promises: Promises | None = None,
         workforce: Workforce | None = None,
+        terms: DebtTerms | None = None,
     ) -> Context:
         return cls(
             principal=principal,
@@ -87,6 +90,7 @@ class Context:
             interactions=interactions,
             promises=promises,
             workforce=workforce,
+            terms=terms,
         )
 
     def tenant(self) -> Tenant | None:

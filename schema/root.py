@@ -19,6 +19,7 @@ from schema.promises.types import PromiseNode
 from schema.queries import Query
 from schema.reports.resolvers import ReportMutations
 from schema.summaries.resolvers import SummaryQueries
+from schema.terms.resolvers import TermsMutations, TermsQueries
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
 from schema.webhooks import WebhookMutations, WebhookQueries
 
@@ -38,6 +39,7 @@ def _mask(error: GraphQLError) -> bool:
 @strawberry.type(name="Query")
 class RootQuery(
     AgentQueries,
+    TermsQueries,
     PromiseQueries,
     InteractionQueries,
     PolicyQueries,
@@ -53,6 +55,7 @@ class RootQuery(
 @strawberry.type(name="Mutation")
 class RootMutation(
     AgentMutations,
+    TermsMutations,
     InteractionMutations,
     ReportMutations,
     PolicyMutations,
