@@ -26,6 +26,7 @@ from infra.dynamodb.loading import adjustment_from_item, dispute_from_item, paym
 from infra.dynamodb.message_items import MESSAGE_PREFIX, MessageItem, message_of
 from infra.dynamodb.models import AdjustmentItem, DisputeItem, PaymentItem, TableItem
 from infra.dynamodb.promise_items import PROMISE_PREFIX, PromiseItem, promise_from_item
+from infra.dynamodb.terms_timeline import TermsSource
 
 
 class KeyOrderedSource:
@@ -107,4 +108,5 @@ def default_sources() -> list[TimelineSource]:
         SmallSetSource("disputes", DisputeItem, "DSP#", _dispute),
         SmallSetSource("adjustments", AdjustmentItem, "ADJ#", _adjustment),
         KeyOrderedSource("promises", PromiseItem, PROMISE_PREFIX, _promise),
+        TermsSource(),
     ]
