@@ -24,6 +24,7 @@ from domain.queues.hooks import QueueInteractionObserver, QueuePromiseObserver
 from domain.reports.exports import Exports
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
+from domain.terms.service import DebtTerms
 from domain.workforce import Workforce
 from schema.context import Context
 from schema.root import schema
@@ -46,12 +47,14 @@ class LedgerGraphQL(GraphQL[Context, None]):
         promises: Promises | None = None,
         workforce: Workforce | None = None,
         plans: PaymentPlans | None = None,
+        terms: DebtTerms | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.ledger, self.webhooks, self.reminders = ledger, webhooks, reminders
         self.exports, self.imports, self.interactions = exports, imports, interactions
         self.promises, self.workforce = promises, workforce
         self.plans = plans
+        self.terms = terms
         html = super().graphql_ide_html
         if graphiql_token:
             # Local development only: GraphiQL starts with a working Authorization header.
@@ -78,6 +81,7 @@ class LedgerGraphQL(GraphQL[Context, None]):
             promises=self.promises,
             workforce=self.workforce,
             plans=self.plans,
+            terms=self.terms,
         )
 
 
@@ -129,6 +133,7 @@ def create_app(
     promises: Promises | None = None,
     workforce: Workforce | None = None,
     plans: PaymentPlans | None = None,
+    terms: DebtTerms | None = None,
 ) -> Starlette:
     """The API app; without arguments it wires itself from the environment (as on Lambda). Interactions,
     when not given, are wired on the ledger table next to the reminder engine."""
@@ -167,6 +172,10 @@ def create_app(
         from infra.container import build_plans
 
         plans = build_plans(ledger)  # after promises: it joins the payment observers they set
+    if terms is None:
+        from infra.container import build_terms
+
+        terms = build_terms(ledger)
     graphql = RequireAuth(
         LedgerGraphQL(
             ledger,
@@ -179,6 +188,7 @@ def create_app(
             promises=promises,
             workforce=workforce,
             plans=plans,
+            terms=terms,
         )
     )
     return Starlette(

@@ -29,7 +29,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "PaymentPlanCancelled",
         "WebhookSubscriptionDisabled",
     }
-)
+) | frozenset({"DebtExtended", "DiscountOfferCreated", "DiscountOfferSettled", "DiscountOfferCancelled"})
 
 
 def envelope(event: DomainEvent) -> dict[str, Any]:

@@ -21,10 +21,14 @@ from domain.entities import (
 )
 from domain.plans.model import PaymentPlan
 from domain.promises.model import Promise
+from domain.terms.model import DebtExtension, DiscountOffer
 
 T = TypeVar("T")
 
-Entity = Tenant | Portfolio | Debtor | Debt | Payment | Adjustment | Dispute | Promise | PaymentPlan
+TermsEntity = DebtExtension | DiscountOffer
+Entity = (
+    Tenant | Portfolio | Debtor | Debt | Payment | Adjustment | Dispute | Promise | PaymentPlan | TermsEntity
+)
 
 
 class ClaimKind(StrEnum):
@@ -40,6 +44,8 @@ class ClaimKind(StrEnum):
     PLAN_IDEMPOTENCY_KEY = "PLAN_KEY"
     PLAN_ACTIVE_DEBT = "PLAN_DEBT"
     """Held by the one ACTIVE payment plan of a debt (value: the debt id), released when it closes."""
+    DISCOUNT_OFFER_DEBT = "OFFER_DEBT"
+    """Held by the one active discount offer of a debt (value: the debt id), released when it closes."""
 
 
 @dataclass(frozen=True)

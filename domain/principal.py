@@ -59,6 +59,9 @@ class Action(StrEnum):
     PLAN_CREATE = "plan:create"
     PLAN_CANCEL = "plan:cancel"
     PLAN_SETTINGS = "plan:settings"
+    DEBT_EXTEND = "debt:extend"
+    DISCOUNT_OFFER = "discount:offer"
+    TERMS_SETTINGS = "terms:settings"
 
 
 _A, _S, _G, _P = Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.PARTNER
@@ -109,6 +112,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PLAN_CREATE: frozenset({_A, _S, _G}),
     Action.PLAN_CANCEL: frozenset({_A, _S, _G}),
     Action.PLAN_SETTINGS: frozenset({_A}),
+    # Agents extend only their own debtors' debts (domain/terms/extensions.py).
+    Action.DEBT_EXTEND: frozenset({_A, _S, _G}),
+    Action.DISCOUNT_OFFER: frozenset({_A, _S}),
+    Action.TERMS_SETTINGS: frozenset({_A}),
 }
 """Role → allowed actions. An AGENT is further limited to the debtors and debts assigned to it."""
 

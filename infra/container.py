@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from domain.services.overdue import OverdueNotices
     from domain.services.webhooks import Webhooks
     from domain.summaries.nightly import LedgerSnapshots
+    from domain.terms.service import DebtTerms
     from domain.workforce import Workforce
     from infra.imports.events import SqsImportContinuation
 
@@ -385,8 +386,18 @@ def build_promises(
     on_payment: list[PaymentObserver] = [PromisePaymentListener(promises)]
     if triggers is not None:
         on_payment.append(PaymentReceivedSteps(triggers))
+    on_payment.append(build_terms(ledger).settlement)  # a payment may settle a discount offer
     ledger.payments.observer = PaymentObservers(*on_payment)
     return promises
+
+
+def build_terms(ledger: Ledger) -> DebtTerms:
+    """Debt extensions and discount offers on the ledger's table (their settlement on payments is
+    wired by `build_promises`, with the other payment observers)."""
+    from domain.terms.service import DebtTerms
+    from infra.dynamodb.terms_repository import DynamoTermsRepository
+
+    return DebtTerms.build(ledger.deps, DynamoTermsRepository())
 
 
 def build_promise_sweeper(clock: Clock | None = None) -> PromiseSweeper:

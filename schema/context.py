@@ -20,6 +20,7 @@ from domain.promises.service import Promises
 from domain.reports.exports import Exports
 from domain.services import Ledger
 from domain.services.webhooks import Webhooks
+from domain.terms.service import DebtTerms
 from domain.workforce import Workforce
 from schema.common import forbidden
 
@@ -62,6 +63,7 @@ class Context:
     """Per-request DataLoaders a feature package creates on first use (e.g. `schema/promises/`)."""
     workforce: Workforce | None = None
     plans: PaymentPlans | None = None
+    terms: DebtTerms | None = None
     _tenant: Tenant | None = field(default=None, repr=False)
     _today: date | None = field(default=None, repr=False)
 
@@ -78,6 +80,7 @@ class Context:
         promises: Promises | None = None,
         workforce: Workforce | None = None,
         plans: PaymentPlans | None = None,
+        terms: DebtTerms | None = None,
     ) -> Context:
         return cls(
             principal=principal,
@@ -91,6 +94,7 @@ class Context:
             promises=promises,
             workforce=workforce,
             plans=plans,
+            terms=terms,
         )
 
     def tenant(self) -> Tenant | None:

@@ -219,7 +219,7 @@ class Query:
         def run() -> Connection[AuditEntry]:
             kind, parts = decode_id(entity_id)
             me = info.context.principal
-            if kind in ("Debt", "Payment", "Adjustment", "Dispute"):
+            if kind in ("Debt", "Payment", "Adjustment", "Dispute", "DiscountOffer"):
                 raw = parts[-1]
             elif kind in ("Debtor", "Portfolio"):
                 raw = parts[0]

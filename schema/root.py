@@ -21,6 +21,7 @@ from schema.promises.types import PromiseNode
 from schema.queries import Query
 from schema.reports.resolvers import ReportMutations
 from schema.summaries.resolvers import SummaryQueries
+from schema.terms.resolvers import TermsMutations, TermsQueries
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
 from schema.webhooks import WebhookMutations, WebhookQueries
 
@@ -41,6 +42,7 @@ def _mask(error: GraphQLError) -> bool:
 class RootQuery(
     PaymentPlanQueries,
     AgentQueries,
+    TermsQueries,
     PromiseQueries,
     InteractionQueries,
     PolicyQueries,
@@ -57,6 +59,7 @@ class RootQuery(
 class RootMutation(
     PaymentPlanMutations,
     AgentMutations,
+    TermsMutations,
     InteractionMutations,
     ReportMutations,
     PolicyMutations,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from schema.plans.types import PaymentPlanNode
     from schema.promises.types import PromiseNode
     from schema.summaries.types import CurrencySummary
+    from schema.terms.types import DebtExtensionNode, DiscountOfferNode
 
 _SUMMARY_DOC = (
     "Per currency: debts, debtors, original amount, balance, overdue balance and aging. Live counts "
@@ -305,6 +306,14 @@ class DebtorNode(Node):
         )
         return to_connection(page, PaymentNode.of)
 
+    @strawberry.field(description="Discount offers made to this debtor, newest first.")
+    async def discount_offers(
+        self, info: strawberry.Info
+    ) -> list[Annotated[DiscountOfferNode, strawberry.lazy("schema.terms.types")]]:
+        from schema.terms.resolvers import discount_offers
+
+        return await discount_offers(info, self._entity.id, None)
+
 
 @strawberry.type(name="Debt", description="An amount owed: an invoice, instalment or loan.")
 class DebtNode(Node):
@@ -423,6 +432,31 @@ class DebtNode(Node):
     def disputes(self, info: strawberry.Info) -> list[Dispute]:
         repo, t = info.context.ledger.deps.repo, info.context.principal.tenant
         return [Dispute.of(d) for d in repo.disputes_of_debt(t, self._entity.debtor_id, self._entity.id)]
+
+    @strawberry.field(description="Extensions of its due date (prórrogas), oldest first.")
+    async def extensions(
+        self, info: strawberry.Info
+    ) -> list[Annotated[DebtExtensionNode, strawberry.lazy("schema.terms.types")]]:
+        from schema.terms.resolvers import debt_extensions
+
+        return await debt_extensions(info, self._entity.debtor_id, self._entity.id)
+
+    @strawberry.field(description="The due date before any extension (dueDate when never extended).")
+    async def original_due_date(self, info: strawberry.Info) -> date:
+        from schema.terms.resolvers import original_due_date
+
+        found: date = await original_due_date(
+            info, self._entity.debtor_id, self._entity.id, self._entity.due_date
+        )
+        return found
+
+    @strawberry.field(description="Discount offers covering this debt, newest first.")
+    async def discount_offers(
+        self, info: strawberry.Info
+    ) -> list[Annotated[DiscountOfferNode, strawberry.lazy("schema.terms.types")]]:
+        from schema.terms.resolvers import discount_offers
+
+        return await discount_offers(info, self._entity.debtor_id, self._entity.id)
 
 
 @strawberry.type(description="The part of a payment applied to one debt.")

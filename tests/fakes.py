@@ -42,6 +42,7 @@ from domain.ports import (
     Transaction,
 )
 from domain.promises.model import Promise
+from domain.terms.model import DebtExtension, DiscountOffer
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -78,6 +79,10 @@ def item_key(entity: Entity) -> Key:
         return ("PRM", entity.debtor_id, entity.id)
     if isinstance(entity, PaymentPlan):
         return ("PLN", entity.debtor_id, entity.id)
+    if isinstance(entity, DebtExtension):
+        return ("EXT", entity.debtor_id, entity.debt_id, entity.id)
+    if isinstance(entity, DiscountOffer):
+        return ("DOF", entity.debtor_id, entity.id)
     raise TypeError(f"not a storable entity: {type(entity).__name__}")
 
 

@@ -25,6 +25,7 @@ from domain.entities import (
 from domain.plans.model import PaymentPlan
 from domain.ports import Claim, Entity
 from domain.promises.model import Promise
+from domain.terms.model import DebtExtension, DiscountOffer
 from infra.dynamodb import keys
 from infra.dynamodb.codec import contact_to_json, dumps, next_action_to_json, related_to_json
 from infra.dynamodb.loading import (
@@ -54,6 +55,7 @@ from infra.dynamodb.models import (
 )
 from infra.dynamodb.plan_items import plan_item
 from infra.dynamodb.promise_items import promise_item
+from infra.dynamodb.terms_items import extension_item, offer_item
 
 __all__ = [
     "adjustment_from_item",
@@ -296,6 +298,8 @@ _TO_ITEM: dict[type, Callable[[str, Any], TableItem]] = {
     Dispute: _dispute_item,
     Promise: promise_item,
     PaymentPlan: plan_item,
+    DebtExtension: extension_item,
+    DiscountOffer: offer_item,
 }
 
 

@@ -28,6 +28,7 @@ from infra.dynamodb.message_items import MESSAGE_PREFIX, MessageItem, message_of
 from infra.dynamodb.models import AdjustmentItem, DisputeItem, PaymentItem, TableItem
 from infra.dynamodb.plan_items import PLAN_PREFIX, PlanItem, plan_from_item
 from infra.dynamodb.promise_items import PROMISE_PREFIX, PromiseItem, promise_from_item
+from infra.dynamodb.terms_timeline import TermsSource
 
 
 class KeyOrderedSource:
@@ -121,4 +122,5 @@ def default_sources() -> list[TimelineSource]:
         SmallSetSource("adjustments", AdjustmentItem, "ADJ#", _adjustment),
         KeyOrderedSource("promises", PromiseItem, PROMISE_PREFIX, _promise),
         KeyOrderedSource("plans", PlanItem, PLAN_PREFIX, _plan),
+        TermsSource(),
     ]

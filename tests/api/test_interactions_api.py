@@ -238,7 +238,8 @@ def test_timeline_merges_every_record_newest_first_one_query_per_source(
     aws_calls.reset()
     page = api.ok(TIMELINE, AGENT, id=debtor, first=3)["debtor"]["timeline"]
     queries = [c for c in aws_calls.dynamodb if c == "dynamodb.Query"]
-    assert len(queries) == 7  # interactions, messages, payments, disputes, adjustments, promises, plans
+    # interactions, messages, payments, disputes, adjustments, promises, plans, terms
+    assert len(queries) == 8
     assert len(aws_calls.dynamodb) == 8  # plus the debtor's GetItem
     kinds = [e["node"]["kind"] for e in page["edges"]]
     assert kinds == ["DISPUTE", "INTERACTION", "INTERACTION"]

@@ -1,0 +1,1 @@
+"""GraphQL of debt terms: extensions (debtExtend) and discount offers (discountOffer)."""
