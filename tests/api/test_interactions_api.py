@@ -240,7 +240,7 @@ def test_timeline_merges_every_record_newest_first_one_query_per_source(
     queries = [c for c in aws_calls.dynamodb if c == "dynamodb.Query"]
     # interactions, messages, payments, disputes, adjustments, promises, plans, terms
     assert len(queries) == 8
-    assert len(aws_calls.dynamodb) == 8  # plus the debtor's GetItem
+    assert len(aws_calls.dynamodb) == 9  # plus the debtor's GetItem
     kinds = [e["node"]["kind"] for e in page["edges"]]
     assert kinds == ["DISPUTE", "INTERACTION", "INTERACTION"]
     assert page["edges"][1]["node"]["interaction"]["outcome"] == "DISPUTE"
