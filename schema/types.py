@@ -13,6 +13,7 @@ from domain.ledger import aging_bucket, days_past_due, debt_status
 from domain.ports import PageRequest, PaymentQuery
 from schema.common import Connection, Money, Node, encode_id, list_connection, page_request, to_connection
 from schema.errors import query
+from schema.reminder_state import DebtReminders
 
 if TYPE_CHECKING:
     from schema.agents.types import Agent, RiskScore
@@ -379,6 +380,13 @@ class DebtNode(Node):
     @strawberry.field(description="Aging bucket by days past due.")
     def aging_bucket(self, info: strawberry.Info) -> AgingBucket:  # type: ignore[valid-type]
         return aging_bucket(self.days_past_due(info))
+
+    @strawberry.field(
+        description="Where the debt stands with its reminders: scheduled, paused by a promise, in a "
+        "payment plan or stopped, and when the planner looks at it next."
+    )
+    def reminders(self, info: strawberry.Info) -> DebtReminders:
+        return DebtReminders.of(self._entity, info.context.ledger.deps.clock.now())
 
     @strawberry.field(description="Promises to pay this debt, newest first.")
     async def promises(

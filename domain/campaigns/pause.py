@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from domain.entities import Debt, NextAction
+from domain.entities import Debt, DebtState, NextAction
 
 RECHECK = timedelta(hours=1)
 """A pause whose deadline passed but whose promise is not judged yet (the sweeper runs daily) is
@@ -23,3 +24,28 @@ def paused_action(debt: Debt, current: NextAction, now: datetime) -> NextAction:
         time_zone=current.time_zone,
         jurisdiction=current.jurisdiction,
     )
+
+
+class ReminderState(StrEnum):
+    """Where a debt stands with its reminders, as `Debt.reminders` shows it."""
+
+    SCHEDULED = "SCHEDULED"
+    """The planner looks at it next at `next_action.at` (a campaign step, or a re-evaluation)."""
+    PAUSED = "PAUSED"
+    """A pending promise holds the cadence until `paused_until`."""
+    IN_PLAN = "IN_PLAN"
+    """A payment plan covers it: only its instalment reminders go out."""
+    STOPPED = "STOPPED"
+    """Paid, disputed or written off: nothing more is sent about it."""
+    IDLE = "IDLE"
+    """Open, but no active campaign step is ahead of it."""
+
+
+def reminder_state(debt: Debt, now: datetime) -> ReminderState:
+    if debt.state is not DebtState.OPEN:
+        return ReminderState.STOPPED
+    if debt.plan_id:
+        return ReminderState.IN_PLAN
+    if debt.paused_until is not None and debt.paused_until > now:
+        return ReminderState.PAUSED
+    return ReminderState.SCHEDULED if debt.next_action is not None else ReminderState.IDLE
