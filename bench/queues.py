@@ -83,8 +83,9 @@ def queue_read(debtors: int, runs: int) -> dict[str, Any]:
 
 NOTE = (
     "requests and items read are the design's cost and do not grow with the agent's debtors; "
-    "median_ms is moto's: in-process moto answers a base-table Query (the 50 contact-history reads) "
-    "by walking the whole table, so its time follows the table size, unlike DynamoDB"
+    "median_ms is moto's: in-process moto answers an index Query (the queue index, the due list) by "
+    "walking the whole table, so its time grows with the table, unlike DynamoDB; the page's contact "
+    "checks read the debtors' contact logs in one BatchGetItem"
 )
 
 
