@@ -27,6 +27,12 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "PaymentPlanCompleted",
         "PaymentPlanBroken",
         "PaymentPlanCancelled",
+        "PromiseCreated",
+        "PromiseKept",
+        "PromisePartiallyKept",
+        "PromiseBroken",
+        "PromiseCancelled",
+        "PromiseReopened",
         "WebhookSubscriptionDisabled",
     }
 ) | frozenset({"DebtExtended", "DiscountOfferCreated", "DiscountOfferSettled", "DiscountOfferCancelled"})

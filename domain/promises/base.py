@@ -1,4 +1,5 @@
-"""What every promise use case shares: the store, the observer, visibility, payments, pause/resume."""
+"""What every promise use case shares: the store, the observer, visibility, payments, pause/resume,
+and the partner event of each change."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from domain.entities import Debt, Debtor, NextAction, Payment
 from domain.errors import NotFound
 from domain.ports import Claim, ClaimKind, PageRequest, Transaction
 from domain.principal import Principal
+from domain.promises.events import EVENT_OF, promise_event_data
 from domain.promises.model import Promise, PromiseStatus
 from domain.promises.ports import NoPromiseObserver, PromiseChange, PromiseObserver, PromiseRepository
 from domain.services.base import Deps, UseCase
@@ -88,7 +90,8 @@ class PromiseBase(UseCase):
         debts: dict[str, Debt],
     ) -> None:
         """Close a pending promise: its debt claims released and its debts resumed, in one commit
-        conditioned on the versions of the debts as read before the payments (see above)."""
+        conditioned on the versions of the debts as read before the payments (see above), with the
+        audit entry and the partner event."""
         before = snapshot(promise)
         now = self.now()
         promise.status, promise.closed_at, promise.updated_at = status, now, now
@@ -102,7 +105,13 @@ class PromiseBase(UseCase):
             elif debt is not None:
                 tx.save(debt)  # unchanged, but its version guards the payments this verdict read
         self.audit(tx, principal, "Promise", promise.id, action, before, snapshot(promise))
+        self._emit(tx, promise, CHANGE_OF[status])
         self.repo.commit(principal.tenant, tx)
+
+    def _emit(self, tx: Transaction, promise: Promise, change: PromiseChange) -> None:
+        """The partner event of `change`, in the transaction that writes it: it exists exactly when
+        the change does, so a retried request or a re-run sweep never emits it twice."""
+        self.event(tx, promise.tenant, EVENT_OF[change], promise.id, promise_event_data(promise))
 
     def _tell(self, promise: Promise, change: PromiseChange) -> None:
         try:

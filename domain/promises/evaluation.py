@@ -117,6 +117,7 @@ class PromiseEvaluation(PromiseBase):
             else:
                 tx.save(debt)  # unchanged: its version guards the payments the verdict read
         self.audit(tx, principal, "Promise", promise.id, "promiseEvaluate", before, snapshot(promise))
+        self._emit(tx, promise, CHANGE_OF[status])
         try:
             self.repo.commit(principal.tenant, tx)
         except UniquenessConflict:

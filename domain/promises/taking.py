@@ -160,6 +160,9 @@ class PromiseTaking(PromiseBase):
         else:
             promise.closed_at = now
         self.audit(tx, principal, "Promise", promise.id, "promiseCreate", None, snapshot(promise))
+        self._emit(tx, promise, PromiseChange.CREATED)
+        if not promise.pending:  # taken offline after payments already judged it
+            self._emit(tx, promise, CHANGE_OF[promise.status])
         try:
             self.repo.commit(tenant, tx)
         except UniquenessConflict as conflict:

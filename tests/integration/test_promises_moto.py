@@ -253,3 +253,19 @@ def test_the_sweeper_reminds_the_day_before_and_breaks_the_unpaid_promise(world:
     world.queue.ready, world.queue.later = [job for job, _ in world.queue.later], []
     assert [r.status for r in world.dispatch()] == ["SENT"]
     assert world.sweeper.run(["acme"]).judged == 0
+    # the partner events were written with the changes, once each: re-runs added none
+    events = promise_events(world)
+    assert events == [("PromiseCreated", promise.id), ("PromiseBroken", promise.id)]
+
+
+def promise_events(world: World) -> list[tuple[str, str]]:
+    """(type, aggregate id) of every promise outbox item, oldest first (a test may scan)."""
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    pages = client.get_paginator("scan").paginate(TableName="recaudo-test")
+    items = [item for page in pages for item in page["Items"]]
+    found = [
+        (i["occurredAt"]["S"], i["id"]["S"], i["type"]["S"], i["aggregateId"]["S"])
+        for i in items
+        if i["kind"]["S"] == "EVENT" and i["type"]["S"].startswith("Promise")
+    ]
+    return [(kind, aggregate) for _, _, kind, aggregate in sorted(found)]
