@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.clock import local_date
-from domain.entities import Debt, Debtor, DebtState
+from domain.entities import Debt, Debtor
 from domain.errors import DomainError, ErrorCode, NotFound, UniquenessConflict
 from domain.money import to_amount
 from domain.plans import rules
@@ -18,7 +18,7 @@ from domain.plans.model import Frequency, Instalment, PaymentPlan, PlanSettings
 from domain.plans.ports import PlanChange
 from domain.ports import Claim, ClaimKind, Transaction
 from domain.principal import Action, Principal
-from domain.services.base import clean_text
+from domain.services.base import clean_text, named_open_debts
 from domain.snapshot import snapshot
 
 MAX_DEBTS = 20
@@ -174,20 +174,12 @@ class PlanCreation(PlanBase):
 
     def _debts(self, tenant: str, debtor: Debtor, debt_ids: list[str]) -> list[Debt]:
         """The covered debts, read strongly consistent (their versions guard the plan's commit)."""
-        ids = list(dict.fromkeys(d.strip() for d in debt_ids if d and d.strip()))
-        if not ids:
-            raise DomainError(ErrorCode.REQUIRED, "a plan covers at least one debt", "debtIds")
-        if len(ids) > MAX_DEBTS:
-            raise DomainError(ErrorCode.INVALID, f"a plan covers at most {MAX_DEBTS} debts", "debtIds")
-        found = {d.id: d for d in self.repo.debts_of_debtor(tenant, debtor.id)}
+
+        def read(ids: list[str]) -> dict[str, Debt]:
+            return {d.id: d for d in self.repo.debts_of_debtor(tenant, debtor.id)}
+
         debts: list[Debt] = []
-        for n, debt_id in enumerate(ids):
-            field = f"debtIds[{n}]"
-            debt = found.get(debt_id)
-            if debt is None:
-                raise NotFound("debt", field)
-            if debt.state is not DebtState.OPEN:
-                raise DomainError(ErrorCode.INVALID_STATE, f"the debt is {debt.state.value}", field)
+        for field, debt in named_open_debts(debt_ids, read, noun="a plan", most=MAX_DEBTS):
             if debt.plan_id is not None:
                 raise DomainError(
                     ErrorCode.PLAN_ALREADY_ACTIVE, "the debt is already in an active plan", field

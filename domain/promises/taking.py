@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from domain.clock import local_date
-from domain.entities import Channel, Debt, Debtor, DebtState
+from domain.entities import Channel, Debt, Debtor
 from domain.errors import DomainError, ErrorCode, FieldError, NotFound, UniquenessConflict
 from domain.money import positive_amount, validate_currency
 from domain.ports import Claim, ClaimKind, Transaction
@@ -19,7 +19,7 @@ from domain.promises import rules
 from domain.promises.base import CHANGE_OF, PromiseBase
 from domain.promises.model import Promise, PromiseSettings
 from domain.promises.ports import PromiseChange
-from domain.services.base import clean_text
+from domain.services.base import clean_text, named_open_debts
 from domain.snapshot import snapshot
 
 MAX_DEBTS = 20
@@ -177,23 +177,13 @@ class PromiseTaking(PromiseBase):
         return PromiseResult(promise, replayed=False)
 
     def _debts(self, tenant: str, debtor: Debtor, debt_ids: list[str], currency: str) -> list[Debt]:
-        ids = list(dict.fromkeys(d.strip() for d in debt_ids if d and d.strip()))
-        if not ids:
-            raise DomainError(ErrorCode.REQUIRED, "promise at least one debt", "debtIds")
-        if len(ids) > MAX_DEBTS:
-            raise DomainError(ErrorCode.INVALID, f"a promise covers at most {MAX_DEBTS} debts", "debtIds")
-        found = self.repo.get_debts(tenant, [(debtor.id, i) for i in ids])
+        def read(ids: list[str]) -> dict[str, Debt]:
+            return {k[1]: d for k, d in self.repo.get_debts(tenant, [(debtor.id, i) for i in ids]).items()}
+
         debts = []
-        for n, debt_id in enumerate(ids):
-            debt = found.get((debtor.id, debt_id))
-            if debt is None:
-                raise NotFound("debt", f"debtIds[{n}]")
-            if debt.state is not DebtState.OPEN:
-                raise DomainError(ErrorCode.INVALID_STATE, f"the debt is {debt.state.value}", f"debtIds[{n}]")
+        for where, debt in named_open_debts(debt_ids, read, noun="a promise", most=MAX_DEBTS):
             if debt.plan_id is not None:  # its instalments are the promise already
-                raise DomainError(
-                    ErrorCode.PLAN_ALREADY_ACTIVE, "the debt is in a payment plan", f"debtIds[{n}]"
-                )
+                raise DomainError(ErrorCode.PLAN_ALREADY_ACTIVE, "the debt is in a payment plan", where)
             if debt.currency != currency:
                 raise DomainError(ErrorCode.CURRENCY_MISMATCH, f"debt is in {debt.currency}", "currency")
             debts.append(debt)

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from domain.clock import Clock, local_date
-from domain.entities import AuditEntry, DomainEvent, Tenant
-from domain.errors import ConcurrencyConflict, DomainError, ErrorCode
+from domain.entities import AuditEntry, Debt, DebtState, DomainEvent, Tenant
+from domain.errors import ConcurrencyConflict, DomainError, ErrorCode, NotFound
 from domain.ports import IdGenerator, LedgerRepository, Transaction
 from domain.principal import Principal
 from domain.snapshot import diff
@@ -130,3 +130,31 @@ def clean_tags(tags: list[str] | None) -> list[str]:
         if t and t not in seen:
             seen.append(t)
     return seen
+
+
+def named_open_debts(
+    debt_ids: list[str],
+    read: Callable[[list[str]], dict[str, Debt]],
+    *,
+    noun: str,
+    most: int,
+) -> list[tuple[str, Debt]]:
+    """The OPEN debts `debt_ids` names (blanks and repeats dropped, order kept), each with its input
+    field (`debtIds[n]`) for the caller's own checks. `read` maps ids to the debtor's debts; `noun`
+    names what covers them in messages ("a promise"). REQUIRED, INVALID, NOT_FOUND, INVALID_STATE."""
+    ids = list(dict.fromkeys(d.strip() for d in debt_ids if d and d.strip()))
+    if not ids:
+        raise DomainError(ErrorCode.REQUIRED, f"{noun} covers at least one debt", "debtIds")
+    if len(ids) > most:
+        raise DomainError(ErrorCode.INVALID, f"{noun} covers at most {most} debts", "debtIds")
+    found = read(ids)
+    named: list[tuple[str, Debt]] = []
+    for n, debt_id in enumerate(ids):
+        field = f"debtIds[{n}]"
+        debt = found.get(debt_id)
+        if debt is None:
+            raise NotFound("debt", field)
+        if debt.state is not DebtState.OPEN:
+            raise DomainError(ErrorCode.INVALID_STATE, f"the debt is {debt.state.value}", field)
+        named.append((field, debt))
+    return named

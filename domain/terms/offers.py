@@ -13,12 +13,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.clock import local_date
-from domain.entities import Debt, Debtor, DebtState
+from domain.entities import Debt, Debtor
 from domain.errors import DomainError, ErrorCode, NotFound, UniquenessConflict
 from domain.money import positive_amount, to_amount
 from domain.ports import Claim, ClaimKind, Transaction
 from domain.principal import Action, Principal
-from domain.services.base import clean_text
+from domain.services.base import clean_text, named_open_debts
 from domain.snapshot import snapshot
 from domain.terms import rules
 from domain.terms.base import TermsBase
@@ -106,21 +106,10 @@ class DiscountOffers(TermsBase):
         return OfferResult(offer, replayed=False)
 
     def _debts(self, tenant: str, debtor: Debtor, debt_ids: list[str]) -> list[Debt]:
-        ids = list(dict.fromkeys(d.strip() for d in debt_ids if d and d.strip()))
-        if not ids:
-            raise DomainError(ErrorCode.REQUIRED, "offer a discount on at least one debt", "debtIds")
-        if len(ids) > MAX_DEBTS:
-            raise DomainError(ErrorCode.INVALID, f"an offer covers at most {MAX_DEBTS} debts", "debtIds")
-        found = self.repo.get_debts(tenant, [(debtor.id, i) for i in ids])
-        debts = []
-        for n, debt_id in enumerate(ids):
-            debt = found.get((debtor.id, debt_id))
-            if debt is None:
-                raise NotFound("debt", f"debtIds[{n}]")
-            if debt.state is not DebtState.OPEN:
-                raise DomainError(ErrorCode.INVALID_STATE, f"the debt is {debt.state.value}", f"debtIds[{n}]")
-            debts.append(debt)
-        return debts
+        def read(ids: list[str]) -> dict[str, Debt]:
+            return {k[1]: d for k, d in self.repo.get_debts(tenant, [(debtor.id, i) for i in ids]).items()}
+
+        return [debt for _, debt in named_open_debts(debt_ids, read, noun="an offer", most=MAX_DEBTS)]
 
     def _release_stale(
         self,
