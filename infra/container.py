@@ -143,8 +143,9 @@ def build_reminder_engine(
     with_senders: bool = True,
     cache_campaigns: bool = False,
 ) -> Reminders:
-    """The reminder engine on the ledger table: campaigns, due index, messages; the job queue from
-    RECAUDO_REMINDER_QUEUE_URL (or `queue`), and the providers (SES, SNS SMS, WhatsApp, SNS push)."""
+    """The reminder engine on the ledger table: campaigns, due index, messages, the plans and promises
+    event-triggered messages state; the job queue from RECAUDO_REMINDER_QUEUE_URL (or `queue`), and
+    the providers (SES, SNS SMS, WhatsApp, SNS push)."""
     import boto3
 
     from domain.campaigns.deps import EngineDeps
@@ -160,6 +161,7 @@ def build_reminder_engine(
     from infra.dynamodb.policy_repository import DynamoPolicySettingRepository
     from infra.dynamodb.repository import DynamoLedgerRepository
     from infra.dynamodb.schedule import DynamoScheduleRepository
+    from infra.event_facts import LazyEventFacts
 
     _configure_table()
     clock = clock or SystemClock()
@@ -195,6 +197,7 @@ def build_reminder_engine(
             digest_log=DynamoDigestLog(),
             agent_name=CachedAgentNames(DynamoAgentRepository()),
             dispatch_reads=DynamoDispatchReads(clock),
+            event_facts=LazyEventFacts(),  # plans and promises, for event-triggered steps
         )
     )
 

@@ -2,8 +2,12 @@
 
 Steps (days from the due date): −3 e-mail, 0 SMS (e-mail when there is no usable number), +3
 WhatsApp (SMS fallback), +7 e-mail, +15 a call task for the assigned agent, +30 final e-mail notice;
-and, on the event, an e-mail the day before each payment plan instalment falls due (INSTALMENT_DUE).
-Idempotent: templates are installed by name and the campaign is created once (by name).
+and, on events, an e-mail (SMS when there is no usable address) the day before each payment plan
+instalment falls due (INSTALMENT_DUE, stating the instalment's amount and date) and the day before a
+promised payment (PROMISE_DUE_TOMORROW, stating the promised amount and date), with the starter
+templates of those events in the debtor's locale.
+Idempotent: templates are installed by name and the campaign is created once (by name); an existing
+demo database keeps its campaign (re-seed it to get the event templates).
 """
 
 from __future__ import annotations
@@ -44,7 +48,23 @@ def seed_demo_campaign(reminders: Reminders) -> Campaign:
                 StepInput(7, C.EMAIL, ids[("overdue", C.EMAIL)]),
                 StepInput(15, C.CALL_TASK, ids[("call-script", C.CALL_TASK)]),
                 StepInput(30, C.EMAIL, ids[("final-notice", C.EMAIL)]),
-                StepInput(0, C.EMAIL, ids[("before-due", C.EMAIL)], trigger=StepTrigger.INSTALMENT_DUE),
+                # events: the instalment's own amount and date, the promised amount and date
+                StepInput(
+                    0,
+                    C.EMAIL,
+                    ids[("instalment-due", C.EMAIL)],
+                    C.SMS,
+                    ids[("instalment-due", C.SMS)],
+                    trigger=StepTrigger.INSTALMENT_DUE,
+                ),
+                StepInput(
+                    0,
+                    C.EMAIL,
+                    ids[("promise-due", C.EMAIL)],
+                    C.SMS,
+                    ids[("promise-due", C.SMS)],
+                    trigger=StepTrigger.PROMISE_DUE_TOMORROW,
+                ),
             ],
         ),
     )

@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 from domain.campaigns.dispatch.reads import DispatchReads
+from domain.campaigns.model import StepTrigger
 from domain.campaigns.policy_settings import PolicySettingRepository, TenantPolicyBooks
 from domain.campaigns.ports import CampaignRepository, JobQueue, MessageRepository, ScheduleRepository
 from domain.clock import Clock
+from domain.entities import Debt, Debtor
 from domain.messaging import MessageSender, SendChannel
 from domain.policy import PolicyBook
 from domain.ports import IdGenerator, LedgerRepository
+from domain.templates import EventFacts
 
 
 class DeviceRegistry(Protocol):
     def register(self, token: str, custom_user_data: str) -> str:
         """Register an agent's phone for push notifications; return the provider's endpoint id."""
+        ...
+
+
+class EventFactsReader(Protocol):
+    """What an event-triggered message is about, read from the plan and promise stores
+    (`domain.event_facts.StoreEventFacts`)."""
+
+    def facts(
+        self, debtor: Debtor, debts: Sequence[Debt], trigger: StepTrigger, occurrence: date
+    ) -> EventFacts | None:
+        """The facts of the `trigger` event of `occurrence` (the job's day) for these debts, or None
+        when they cannot be found. At most one or two reads."""
+        ...
+
+    def current(self, debtor: Debtor, debts: Sequence[Debt], today: date) -> EventFacts | None:
+        """The debts' plan instalment and pending promise as they stand `today` (template previews);
+        no read for a debt without a plan or a pending promise."""
         ...
 
 
@@ -57,3 +78,6 @@ class EngineDeps:
     dispatch_reads: DispatchReads | None = None
     """A `domain.campaigns.dispatch.reads.DispatchReads` that reads a batch of jobs in one go; without
     one the dispatcher reads item by item through the ports above."""
+    event_facts: EventFactsReader | None = None
+    """The facts event-triggered messages state (instalment, promise, payment); None: their event
+    variables render empty. Read only for event-triggered steps, never for the cadence."""

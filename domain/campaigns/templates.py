@@ -20,7 +20,9 @@ from domain.templates import (
     TemplateChannel,
     check_template,
     default_templates,
+    filled,
     render,
+    sample_facts,
 )
 
 MAX_VARIANTS = 20
@@ -112,7 +114,8 @@ class Templates:
     def preview(
         self, principal: Principal, template_id: str, debtor_id: str, debt_id: str, locale: str | None = None
     ) -> RenderedMessage:
-        """The template rendered with a real debt, its debtor and the tenant (creditor)."""
+        """The template rendered with a real debt, its debtor and the tenant (creditor); the event
+        variables show the debt's plan instalment and pending promise when it has them, else samples."""
         principal.require(Action.DEBT_READ)
         template = self.deps.campaigns.get_template(principal.tenant, template_id)
         if template is None:
@@ -142,7 +145,10 @@ class Templates:
             debt.due_date,
             (today - debt.due_date).days,
         )
-        ctx = MessageContext(body.locale, debtor.name, tenant.name, (line,), today)
+        reader = self.deps.event_facts
+        facts = reader.current(debtor, [debt], today) if reader is not None else None
+        facts = filled(facts, sample_facts(debt.currency, today))
+        ctx = MessageContext(body.locale, debtor.name, tenant.name, (line,), today, facts=facts)
         policy = self.deps.policies_for(principal.tenant).policy_for(
             debtor.jurisdiction, self.deps.clock.now()
         )

@@ -5,9 +5,11 @@ previews and activation checks, `default_templates` for the starter set.
 """
 
 from domain.templates.check import check_template
+from domain.templates.facts import filled, sample_facts
 from domain.templates.formatting import format_date, format_money
 from domain.templates.model import (
     DebtLine,
+    EventFacts,
     MessageContext,
     RenderedMessage,
     TemplateBody,
@@ -22,6 +24,7 @@ from domain.templates.values import VARIABLES, sample_context, variables
 __all__ = [
     "VARIABLES",
     "DebtLine",
+    "EventFacts",
     "MessageContext",
     "RenderedMessage",
     "TemplateBody",
@@ -29,10 +32,12 @@ __all__ = [
     "TemplateProblem",
     "check_template",
     "default_templates",
+    "filled",
     "format_date",
     "format_money",
     "render",
     "sample_context",
+    "sample_facts",
     "sms_info",
     "variables",
     "whatsapp_language_for",

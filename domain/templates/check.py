@@ -2,7 +2,8 @@
 
 Variables are a closed set (`VARIABLES`): a template that names anything else is refused when it is
 saved, not when a reminder goes out. A template without static problems is also test-rendered with
-sample facts (one debt and two debts), so expressions that fail at run time are caught here too.
+sample facts (one debt and two debts, with sample event facts, and one debt without them), so
+expressions that fail at run time are caught here too.
 """
 
 from __future__ import annotations
@@ -156,7 +157,9 @@ def _single_expression(ast: nodes.Template) -> bool:
 
 def _trial_render(body: TemplateBody) -> list[TemplateProblem]:
     sample = sample_context(body.locale, None, _SAMPLE_DAY)
-    for ctx in (replace(sample, debts=sample.debts[:1]), sample):
+    one = replace(sample, debts=sample.debts[:1])
+    # Also without event facts: their variables are then empty strings (a cadence message).
+    for ctx in (one, sample, replace(one, facts=None)):
         try:
             render(body, ctx, opt_out_notice=True)
         except DomainError as err:

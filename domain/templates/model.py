@@ -73,6 +73,27 @@ class DebtLine:
 
 
 @dataclass(frozen=True)
+class EventFacts:
+    """What an event-triggered message is about, for the event variables (`domain.templates.facts`).
+
+    Only the fields of the message's event are set: an INSTALMENT_DUE reminder the instalment's, a
+    promise reminder the promise's, a payment thank-you the payment's. Amounts are in `currency`."""
+
+    currency: str
+    instalment_amount: Decimal | None = None
+    """What is still owed on the instalment (its amount less what was paid toward it)."""
+    instalment_due_date: date | None = None
+    instalment_number: int | None = None
+    instalment_count: int | None = None
+    plan_remaining: Decimal | None = None
+    """What is left to pay on the whole plan."""
+    promise_amount: Decimal | None = None
+    promise_date: date | None = None
+    promise_kept_amount: Decimal | None = None
+    payment_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class MessageContext:
     """The facts a message may mention. `debts` holds one line, or several for a consolidated message;
     all lines must share one currency (callers group by currency: totals never add across currencies,
@@ -87,6 +108,9 @@ class MessageContext:
     payment_link: str | None = None
     payment_instructions: str | None = None
     agent_name: str | None = None
+    facts: EventFacts | None = None
+    """The event's facts for an event-triggered message; None for a cadence message (the event
+    variables are then empty)."""
 
 
 @dataclass(frozen=True)

@@ -58,5 +58,7 @@ def _load() -> tuple[tuple[str, TemplateBody], ...]:
 def default_templates() -> list[tuple[str, TemplateBody]]:
     """(name, body) for every starter template and locale; a name and a channel make one template, with
     one body per locale. Names: before-due, due-today, overdue, final-notice, consolidated (EMAIL, SMS,
-    WHATSAPP each) and call-script (CALL_TASK). Every body passes `check_template` and renders."""
+    WHATSAPP each), call-script (CALL_TASK), and for event-triggered steps instalment-due
+    (INSTALMENT_DUE) and promise-due (PROMISE_DUE_TOMORROW), EMAIL and SMS, which state the event's
+    amount and date. Every body passes `check_template` and renders."""
     return list(_load())

@@ -11,6 +11,7 @@ from babel.numbers import get_territory_currencies
 
 from domain.errors import DomainError, ErrorCode
 from domain.money import minor_units, validate_currency
+from domain.templates.facts import EVENT_VARIABLES, event_values, sample_facts
 from domain.templates.formatting import NO_CENTS_BY_CUSTOM, babel_locale, format_date, format_money
 from domain.templates.model import DebtLine, MessageContext
 
@@ -32,8 +33,10 @@ VARIABLES: Final[Mapping[str, str]] = {
     "payment_instructions": "How to pay (the campaign's instructions), or empty.",
     "agent_name": "The assigned agent's name, or empty.",
     "today": "The debtor's local date, formatted for the locale (long form).",
+    **EVENT_VARIABLES,
 }
-"""Every variable a template may use, with its description (documented for the API)."""
+"""Every variable a template may use, with its description (documented for the API). The event
+variables (instalment, promise, payment) are empty strings unless the message is about that event."""
 
 
 def variables(ctx: MessageContext) -> dict[str, Any]:
@@ -84,6 +87,7 @@ def variables(ctx: MessageContext) -> dict[str, Any]:
         "payment_instructions": ctx.payment_instructions or "",
         "agent_name": ctx.agent_name or "",
         "today": format_date(ctx.today, ctx.locale),
+        **event_values(ctx.facts, ctx.locale),
     }
 
 
@@ -106,7 +110,7 @@ def _locale_currency(locale: str) -> str:
 def sample_context(locale: str, currency: str | None, today: date) -> MessageContext:
     """Realistic fake facts to test-render a template at activation time and for previews without a
     debt: two debts in `currency` (the locale's own currency when None), one 7 days past due and one due
-    in 5 days, with a payment link, payment instructions and an agent."""
+    in 5 days, with a payment link, payment instructions, an agent and sample event facts (`sample_facts`)."""
     loc = babel_locale(locale)
     code = validate_currency(currency or _locale_currency(locale))
     debtor, creditor, first, second, instructions = _SAMPLES.get(loc.territory or "US", _SAMPLES["PE"])
@@ -126,4 +130,5 @@ def sample_context(locale: str, currency: str | None, today: date) -> MessageCon
         payment_link="https://pagos.example.com/p/abc123",
         payment_instructions=instructions,
         agent_name="Lucía Torres",
+        facts=sample_facts(code, today),
     )

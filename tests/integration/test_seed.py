@@ -162,3 +162,31 @@ def test_the_demo_plan_is_made_once_with_instalment_reminders_ahead(seeded: Seed
     assert debt is not None and debt.plan_id == plan.id
     again = seed_demo_plan(plans)
     assert again is not None and again.id == plan.id
+
+
+def test_the_demo_campaign_reminds_instalments_and_promises_with_their_own_templates(seeded: Seeded) -> None:
+    from domain.campaigns.model import CampaignStatus, StepTrigger
+    from domain.plans.service import PaymentPlans
+    from infra.container import build_reminder_engine
+    from infra.dynamodb.plan_repository import DynamoPlanRepository
+    from infra.seed_campaign import seed_demo_campaign
+    from infra.seed_plans import seed_demo_plan
+
+    reminders = build_reminder_engine(seeded.ledger.deps.clock, with_senders=False)
+    campaign = seed_demo_campaign(reminders)
+    assert campaign.status is CampaignStatus.ACTIVE
+    names = {t.id: t.name for t in reminders.templates.list(ADMIN)}
+    events = {s.trigger: (names[s.template_id], s.fallback_template_id) for s in campaign.steps if s.trigger}
+    assert {t: n for t, (n, _) in events.items()} == {
+        StepTrigger.INSTALMENT_DUE: "instalment-due",
+        StepTrigger.PROMISE_DUE_TOMORROW: "promise-due",
+    }
+    # the preview of the instalment template on the demo plan's debt shows its first instalment
+    plan = seed_demo_plan(PaymentPlans(seeded.ledger.deps, DynamoPlanRepository()))
+    assert plan is not None
+    step = campaign.triggered_step(StepTrigger.INSTALMENT_DUE)
+    assert step is not None and step.fallback_template_id is not None
+    preview = reminders.templates.preview(ADMIN, step.fallback_template_id, plan.debtor_id, plan.debt_ids[0])
+    first = plan.instalments[0]
+    text = preview.text or ""
+    assert f"cuota 1/{len(plan.instalments)}" in text and f"{first.amount:,.2f}" in text, text

@@ -6,20 +6,23 @@
 - each debtor's contact history, from the snapshot's recent contacts (or else queried once) and
   extended with every contact this batch makes, so a second job for the same debtor is judged on the
   first one's message;
+- an event-triggered job's facts (its instalment, promise or payment), read once per job;
 - the campaign counters, added up and written once per campaign at the end.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
 from domain.campaigns.deps import EngineDeps
 from domain.campaigns.dispatch.reads import Snapshot
 from domain.campaigns.model import Campaign, CampaignStats, Message, MessageTemplate
-from domain.campaigns.ports import SendClaim
+from domain.campaigns.ports import SendClaim, SendJob
 from domain.entities import Debtor
 from domain.policy import ContactRecord
+from domain.templates import EventFacts
 
 
 class Batch:
@@ -29,6 +32,7 @@ class Batch:
         self._templates: dict[tuple[str, str], MessageTemplate | None] = {}
         self._history: dict[tuple[str, str], tuple[datetime, list[ContactRecord]]] = {}
         self._claimed: dict[tuple[str, SendClaim], Message] = {}
+        self._facts: dict[SendJob, EventFacts | None] = {}
         self.stats: dict[tuple[str, str], CampaignStats] = {}
 
     # --- reads -----------------------------------------------------------------------------------
@@ -44,6 +48,12 @@ class Batch:
         if key not in self._templates:
             self._templates[key] = self.deps.campaigns.get_template(tenant, template_id)
         return self._templates[key]
+
+    def event_facts(self, job: SendJob, read: Callable[[], EventFacts | None]) -> EventFacts | None:
+        """The job's event facts, `read` the first time (a fallback channel renders with the same)."""
+        if job not in self._facts:
+            self._facts[job] = read()
+        return self._facts[job]
 
     def debtor(self, tenant: str, debtor_id: str) -> Debtor | None:
         return self.snapshot.debtors.get((tenant, debtor_id))

@@ -8,7 +8,7 @@ from domain.campaigns.dispatch.batch import Batch
 from domain.campaigns.dispatch.job import LoadedJob
 from domain.clock import local_date
 from domain.errors import DomainError
-from domain.templates import DebtLine, MessageContext, RenderedMessage, TemplateChannel, render
+from domain.templates import DebtLine, EventFacts, MessageContext, RenderedMessage, TemplateChannel, render
 
 
 def render_job(
@@ -25,7 +25,7 @@ def render_job(
     try:
         rendered = render(
             body,
-            message_context(deps, j, body.locale),
+            message_context(deps, j, body.locale, event_facts(deps, batch, j)),
             opt_out_notice=policy.requires_opt_out_notice(POLICY_CHANNEL[channel]),
             unsubscribe_mailto=j.tenant.sender_email,
             unsubscribe_url=unsubscribe,
@@ -37,7 +37,18 @@ def render_job(
     return rendered, body.locale
 
 
-def message_context(deps: EngineDeps, j: LoadedJob, locale: str) -> MessageContext:
+def event_facts(deps: EngineDeps, batch: Batch, j: LoadedJob) -> EventFacts | None:
+    """What an event-triggered step's message is about (read once per job and batch); None for a
+    cadence step, which reads nothing."""
+    trigger, reader = j.step.trigger, deps.event_facts
+    if trigger is None or reader is None:
+        return None
+    return batch.event_facts(j.job, lambda: reader.facts(j.debtor, j.debts, trigger, j.job.occurrence))
+
+
+def message_context(
+    deps: EngineDeps, j: LoadedJob, locale: str, facts: EventFacts | None = None
+) -> MessageContext:
     today = local_date(deps.clock.now(), j.debtor.time_zone)
     lines = tuple(
         DebtLine(
@@ -61,6 +72,7 @@ def message_context(deps: EngineDeps, j: LoadedJob, locale: str) -> MessageConte
         payment_link=j.campaign.payment_link,
         payment_instructions=j.campaign.payment_instructions,
         agent_name=_agent_name(deps, j),
+        facts=facts,
     )
 
 

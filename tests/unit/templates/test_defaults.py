@@ -23,6 +23,9 @@ TODAY = date(2026, 12, 1)
 LOCALES = ("es-PE", "es-CO", "es-MX", "es-CL", "en-US")
 MESSAGES = ("before-due", "due-today", "overdue", "final-notice", "consolidated")
 SENT = (TemplateChannel.EMAIL, TemplateChannel.SMS, TemplateChannel.WHATSAPP)
+EVENT_MESSAGES = ("instalment-due", "promise-due")
+"""For event-triggered steps (INSTALMENT_DUE, PROMISE_DUE_TOMORROW): e-mail and SMS."""
+EVENT_SENT = (TemplateChannel.EMAIL, TemplateChannel.SMS)
 STARTERS = default_templates()
 THREATS = re.compile(
     r"embarg|demanda|judicial|abogad|denuncia|penal|c[aá]rcel|prisi[oó]n|infocorp|central de riesgo"
@@ -41,8 +44,12 @@ def test_every_locale_has_the_full_set() -> None:
         for name in MESSAGES:
             for channel in SENT:
                 assert have[(locale, name, channel)] == 1, (locale, name, channel)
+        for name in EVENT_MESSAGES:
+            for channel in EVENT_SENT:
+                assert have[(locale, name, channel)] == 1, (locale, name, channel)
         assert have[(locale, "call-script", TemplateChannel.CALL_TASK)] == 1
-    assert len(STARTERS) == len(LOCALES) * (len(MESSAGES) * len(SENT) + 1)
+    per_locale = len(MESSAGES) * len(SENT) + len(EVENT_MESSAGES) * len(EVENT_SENT) + 1
+    assert len(STARTERS) == len(LOCALES) * per_locale
     assert default_templates() is not STARTERS  # callers get their own list
 
 
