@@ -1,7 +1,8 @@
 """`recaudo tick --at …`: one whole reminder cycle at a chosen instant, against the running local stack.
 
-The planner and the dispatcher run in this process with a clock stopped at that instant, on the
-stack's table and providers (SES and SNS of the embedded AWS; WhatsApp through the recording
+The day's sweeps (promises judged, PROMISE_DUE_TOMORROW; plans broken, INSTALMENT_DUE), the planner
+and the dispatcher run in this process with a clock stopped at that instant, on the stack's table and
+providers (SES and SNS of the embedded AWS; WhatsApp through the recording
 sender). Jobs go through an in-process queue so the cycle is complete when the command returns:
 plan, enqueue, dispatch, drain. Jobs the dispatcher puts back for later (a window that opens later,
 a frequency cap, throttling) are reported as deferred and handed to the stack's reminder queue, where
@@ -11,7 +12,7 @@ the dev server's dispatcher picks them up when their delay passes.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +59,7 @@ def run_tick(at: datetime, forward: Any | None = None, max_rounds: int = 50) -> 
     clock = FixedClock(at)
     queue = MemoryJobQueue()
     reminders = build_reminder_engine(clock, queue=queue)
+    sweeps = run_sweeps(clock, reminders)
     plan = reminders.planner.run()
     results: list[Any] = []
     for _ in range(max_rounds):
@@ -81,4 +83,25 @@ def run_tick(at: datetime, forward: Any | None = None, max_rounds: int = 50) -> 
         "deferred": deferred,
         "blocked": counts["blocked"],
         "other": counts["other"],
+        **sweeps,
+    }
+
+
+def run_sweeps(clock: Any, reminders: Any) -> dict[str, Any]:
+    """The daily promise and plan sweeps at the clock's instant (idempotent, as on AWS where they run
+    once a day), their event steps queued on `reminders`' queue for this cycle's dispatch."""
+    from domain.campaigns.triggers import StepTriggers
+    from domain.plans.sweeper import PlanSweeper
+    from domain.promises.sweeper import PromiseSweeper
+    from domain.queues.hooks import QueuePromiseObserver
+    from infra.container import build_ledger, build_plans, build_promises, build_workforce
+
+    ledger = build_ledger(clock)
+    triggers = StepTriggers(reminders.deps)
+    queues = QueuePromiseObserver(build_workforce(clock).signals, clock)
+    promises = build_promises(ledger, reminders, queues)
+    plans = build_plans(ledger)
+    return {
+        "promiseSweep": asdict(PromiseSweeper(promises, triggers).run()),
+        "planSweep": asdict(PlanSweeper(plans, triggers).run()),
     }
