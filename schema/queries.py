@@ -114,6 +114,11 @@ class Query:
 
                 plan = info.context.plans.get(me, parts[0], parts[1])
                 return PaymentPlanNode.of(plan) if plan else None
+            if kind == "DiscountOffer" and len(parts) == 2 and info.context.terms is not None:
+                from schema.terms.types import DiscountOfferNode
+
+                offer = info.context.terms.offers.get(me, parts[0], parts[1])
+                return DiscountOfferNode.of(offer) if offer else None
             return None
 
         return query(fetch)

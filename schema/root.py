@@ -22,6 +22,7 @@ from schema.queries import Query
 from schema.reports.resolvers import ReportMutations
 from schema.summaries.resolvers import SummaryQueries
 from schema.terms.resolvers import TermsMutations, TermsQueries
+from schema.terms.types import DiscountOfferNode
 from schema.types import AuditEntry, DebtNode, DebtorNode, PaymentNode, PortfolioNode
 from schema.webhooks import WebhookMutations, WebhookQueries
 
@@ -83,6 +84,7 @@ schema = strawberry.Schema(
         AuditEntry,
         PromiseNode,
         PaymentPlanNode,
+        DiscountOfferNode,
         *ENTRY_TYPES,
     ],
     extensions=[

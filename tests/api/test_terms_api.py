@@ -274,4 +274,8 @@ def test_offer_rules_roles_replay_and_cancel(api: Api, acme: dict[str, Any]) -> 
         "discountOfferCancel", CANCEL, SUPERVISOR, i={"id": first["offer"]["id"], "reason": "no"}
     )
     assert cancel["offer"]["status"] == "CANCELLED" and cancel["offer"]["cancelReason"] == "no"
+    node = api.ok(
+        "query($id: ID!) { node(id: $id) { id ... on DiscountOffer { status } } }", id=first["offer"]["id"]
+    )["node"]
+    assert node == {"id": first["offer"]["id"], "status": "CANCELLED"}
     assert api.mutate("discountOffer", OFFER, i={**base, "percent": "15"})["offer"]["percent"] == "15.00"
