@@ -47,6 +47,21 @@ def debt_gid(debt: e.Debt) -> strawberry.ID:
     return encode_id("Debt", debt.debtor_id, debt.id)
 
 
+async def visible_debtor(info: strawberry.Info, debtor_id: str) -> DebtorNode | None:
+    """A debtor through the request's DataLoader, or None when the caller may not see it (an agent
+    sees only its own debtors)."""
+    found: e.Debtor | None = await info.context.loaders.debtor.load(debtor_id)
+    if found is None or not info.context.principal.sees_agent(found.assigned_agent_id):
+        return None
+    return DebtorNode.of(found)
+
+
+async def debts_of(info: strawberry.Info, debtor_id: str, debt_ids: list[str]) -> list[DebtNode]:
+    """One debtor's debts by id, in that order, through the request's DataLoader (missing ones left out)."""
+    found = await info.context.loaders.debt.load_many([(debtor_id, d) for d in debt_ids])
+    return [DebtNode.of(d) for d in found if d is not None]
+
+
 @strawberry.type(name="Tenant", description="The creditor company's settings.")
 class TenantNode:
     id: strawberry.ID

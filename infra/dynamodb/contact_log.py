@@ -65,8 +65,7 @@ def recent_contacts(item: ContactLogItem | None, now: datetime) -> tuple[RecentC
     records: list[ContactRecord] = []
     stale: set[str] = set()
     horizon = now - SPAN
-    entries = item.entries or set() if item is not None else set()
-    for entry in entries:
+    for entry in (item.entries if item is not None else None) or ():
         record = contact_from_doc(json.loads(entry), LOG_SK)
         if record.at < horizon:
             stale.add(entry)

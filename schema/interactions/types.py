@@ -13,7 +13,7 @@ from domain.interactions.timeline import TimelineEntry as DomainEntry
 from domain.policy import AttemptKind, Direction
 from schema.campaigns.types import ContactDecision, Message
 from schema.common import Node, encode_id
-from schema.types import Adjustment, DebtorNode, Dispute, PaymentNode
+from schema.types import Adjustment, DebtorNode, Dispute, PaymentNode, visible_debtor
 
 InteractionChannel = strawberry.enum(
     m.InteractionChannel, description="How the contact was made (OTHER: logged, never counted by the policy)."
@@ -115,10 +115,7 @@ class InteractionNode(Node):
 
     @strawberry.field(description="The debtor contacted.")
     async def debtor(self, info: strawberry.Info) -> DebtorNode | None:
-        found: e.Debtor | None = await info.context.loaders.debtor.load(self._entity.debtor_id)
-        if found is None or not info.context.principal.sees_agent(found.assigned_agent_id):
-            return None
-        return DebtorNode.of(found)
+        return await visible_debtor(info, self._entity.debtor_id)
 
 
 @strawberry.interface(

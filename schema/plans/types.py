@@ -10,7 +10,7 @@ from domain.plans import model as pm
 from domain.plans.reminders import PlannedReminder, reminder_day
 from domain.plans.rules import next_due
 from schema.common import Money, Node, UserError, encode_id
-from schema.types import DebtNode, DebtorNode
+from schema.types import DebtNode, DebtorNode, debts_of, visible_debtor
 
 PaymentPlanStatus = strawberry.enum(
     pm.PlanStatus,
@@ -156,16 +156,11 @@ class PaymentPlanNode(Node):
 
     @strawberry.field(description="The debtor who owes the covered debts.")
     async def debtor(self, info: strawberry.Info) -> DebtorNode | None:
-        found = await info.context.loaders.debtor.load(self._entity.debtor_id)
-        if found is None or not info.context.principal.sees_agent(found.assigned_agent_id):
-            return None
-        return DebtorNode.of(found)
+        return await visible_debtor(info, self._entity.debtor_id)
 
     @strawberry.field(description="The covered debts.")
     async def debts(self, info: strawberry.Info) -> list[DebtNode]:
-        p = self._entity
-        found = await info.context.loaders.debt.load_many([(p.debtor_id, d) for d in p.debt_ids])
-        return [DebtNode.of(d) for d in found if d is not None]
+        return await debts_of(info, self._entity.debtor_id, self._entity.debt_ids)
 
 
 @strawberry.type(name="PaymentPlanSettings", description="A tenant's payment plan rules.")

@@ -9,7 +9,7 @@ import strawberry
 from domain.promises import model as pm
 from domain.promises.service import SyncOutcome as DomainSyncOutcome
 from schema.common import Money, Node, UserError, encode_id
-from schema.types import Channel, DebtNode, DebtorNode
+from schema.types import Channel, DebtNode, DebtorNode, debts_of, visible_debtor
 
 PromiseStatus = strawberry.enum(
     pm.PromiseStatus, description="PENDING until paid (KEPT) or judged after the grace days; or CANCELLED."
@@ -76,16 +76,11 @@ class PromiseNode(Node):
 
     @strawberry.field(description="The debtor who promised.")
     async def debtor(self, info: strawberry.Info) -> DebtorNode | None:
-        found = await info.context.loaders.debtor.load(self._entity.debtor_id)
-        if found is None or not info.context.principal.sees_agent(found.assigned_agent_id):
-            return None
-        return DebtorNode.of(found)
+        return await visible_debtor(info, self._entity.debtor_id)
 
     @strawberry.field(description="The promised debts.")
     async def debts(self, info: strawberry.Info) -> list[DebtNode]:
-        p = self._entity
-        found = await info.context.loaders.debt.load_many([(p.debtor_id, d) for d in p.debt_ids])
-        return [DebtNode.of(d) for d in found if d is not None]
+        return await debts_of(info, self._entity.debtor_id, self._entity.debt_ids)
 
 
 @strawberry.type(description="A tenant's promise rules.")

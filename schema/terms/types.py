@@ -8,7 +8,7 @@ import strawberry
 
 from domain.terms import model as tm
 from schema.common import Money, Node, UserError, encode_id
-from schema.types import DebtNode, DebtorNode
+from schema.types import DebtNode, DebtorNode, debts_of, visible_debtor
 
 DiscountOfferStatus = strawberry.enum(
     tm.OfferStatus,
@@ -131,16 +131,11 @@ class DiscountOfferNode(Node):
 
     @strawberry.field(description="The debtor it was offered to.")
     async def debtor(self, info: strawberry.Info) -> DebtorNode | None:
-        found = await info.context.loaders.debtor.load(self._entity.debtor_id)
-        if found is None or not info.context.principal.sees_agent(found.assigned_agent_id):
-            return None
-        return DebtorNode.of(found)
+        return await visible_debtor(info, self._entity.debtor_id)
 
     @strawberry.field(description="The offered debts.")
     async def debts(self, info: strawberry.Info) -> list[DebtNode]:
-        o = self._entity
-        found = await info.context.loaders.debt.load_many([(o.debtor_id, d) for d in o.debt_ids])
-        return [DebtNode.of(d) for d in found if d is not None]
+        return await debts_of(info, self._entity.debtor_id, self._entity.debt_ids)
 
 
 @strawberry.type
